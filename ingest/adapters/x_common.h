@@ -1,0 +1,38 @@
+// Pieces shared by the two X adapters (API v1.1 and v2).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "ingest/post.h"
+#include "ingest/text.h"
+
+namespace earshot::ingest::x {
+
+// X marks undetermined or non-linguistic text with codes that are not BCP-47 ("und", "qme",
+// "qht", "zxx", ...); those become an empty lang.
+inline void SetLang(std::string_view code, Post& post) {
+  if (code.empty() || code == "und" || code == "zxx" || (code.size() == 3 && code[0] == 'q')) {
+    post.lang.clear();
+  } else {
+    post.lang.assign(code);
+  }
+}
+
+// X text carries HTML entities (&amp; &lt; &gt;) even in JSON.
+inline void SetText(std::string_view raw, Post& post) {
+  post.text.clear();
+  if (MayNeedUnescape(raw)) {
+    AppendHtmlUnescaped(raw, post.text);
+  } else {
+    post.text.assign(raw);
+  }
+}
+
+inline void SetUrl(Post& post) {
+  post.url = post.author.handle.empty() ? "https://x.com/i/web/status/" + post.id
+                                        : "https://x.com/" + post.author.handle + "/status/" +
+                                              post.id;
+}
+
+}  // namespace earshot::ingest::x

@@ -1,0 +1,112 @@
+#include "ingest/post_parser.h"
+
+#include <cstring>
+#include <string>
+
+#include "ingest/text.h"
+
+namespace earshot::ingest {
+
+AdapterFn AdapterFor(Format format) {
+  switch (format) {
+    case Format::kXV2: return ParseXV2;
+    case Format::kXV1: return ParseXV1;
+    case Format::kReddit: return ParseReddit;
+    case Format::kBluesky: return ParseBlueskyJetstream;
+    case Format::kMastodon: return ParseMastodon;
+    case Format::kYelp: return ParseYelp;
+    case Format::kAmazon: return ParseAmazon;
+    case Format::kAppStoreRss: return ParseAppStoreRss;
+    case Format::kAppScraper: return ParseAppScraper;
+    case Format::kGeneric: return ParseGeneric;
+    case Format::kAuto:
+    case Format::kTwcsCsv: break;
+  }
+  return nullptr;
+}
+
+bool ValidatePost(const Post& post, RecordContext& ctx) {
+  int32_t index = post.origin.index;
+  if (post.id.empty()) {
+    ctx.Reject(RejectReason::kMissingId, "post has no id", index);
+    return false;
+  }
+  if (TrimAscii(post.text).empty() && TrimAscii(post.title).empty()) {
+    ctx.Reject(RejectReason::kMissingText, "post " + post.id + " has no text", index);
+    return false;
+  }
+  if (post.created_at_ms <= 0) {
+    ctx.Reject(RejectReason::kBadTimestamp, "post " + post.id + " has no parseable creation time",
+               index);
+    return false;
+  }
+  return true;
+}
+
+bool FinishPost(RecordContext& ctx) {
+  if (ValidatePost(ctx.out.posts.back(), ctx)) return true;
+  ctx.DropLastPost();
+  return false;
+}
+
+PostParser::PostParser(ParserOptions options) : options_(std::move(options)) {}
+
+void PostParser::Parse(Format format, std::string_view record, size_t capacity,
+                       const Origin& origin, std::string_view event, ParseOutput& out) {
+  if (record.size() > options_.max_record_bytes) {
+    out.rejections.push_back({RejectReason::kTooLarge,
+                              "record of " + std::to_string(record.size()) +
+                                  " bytes exceeds max_record_bytes " +
+                                  std::to_string(options_.max_record_bytes),
+                              origin});
+    return;
+  }
+  ParseJson(format, record, capacity, origin, event, out);
+}
+
+void PostParser::ParseJson(Format format, std::string_view record, size_t capacity,
+                           const Origin& origin, std::string_view event, ParseOutput& out) {
+  RecordContext ctx{origin, out, event, &options_.generic};
+  if (TrimAscii(record).empty()) {
+    ctx.Reject(RejectReason::kMalformedJson, "empty record");
+    return;
+  }
+  if (format == Format::kAuto) {
+    auto detected = DetectJsonFormat(record);
+    if (!detected) {
+      ctx.Reject(RejectReason::kNotAPost, "no adapter recognises this record");
+      return;
+    }
+    format = *detected;
+  }
+  AdapterFn adapter = AdapterFor(format);
+  if (adapter == nullptr) {
+    ctx.Reject(RejectReason::kNotAPost,
+               "format " + std::string(FormatName(format)) + " is not a JSON format");
+    return;
+  }
+  const char* data = record.data();
+  if (capacity < record.size() + simdjson::SIMDJSON_PADDING) {
+    if (scratch_.size() < record.size()) {
+      scratch_ = simdjson::padded_string(std::max(record.size(), scratch_.size() * 2));
+    }
+    std::memcpy(scratch_.data(), record.data(), record.size());
+    data = scratch_.data();
+    capacity = scratch_.size() + simdjson::SIMDJSON_PADDING;
+  }
+  size_t posts_before = out.posts.size();
+  size_t rejections_before = out.rejections.size();
+  simdjson::ondemand::document doc;
+  simdjson::error_code error = parser_.iterate(data, record.size(), capacity).get(doc);
+  if (error == simdjson::SUCCESS) error = adapter(doc, ctx);
+  if (error != simdjson::SUCCESS) {
+    // The record is bad as a whole: nothing it produced is kept.
+    out.posts.resize(posts_before);
+    out.rejections.resize(rejections_before);
+    RejectReason reason = error == simdjson::UTF8_ERROR ? RejectReason::kBadEncoding
+                                                        : RejectReason::kMalformedJson;
+    ctx.Reject(reason, std::string(simdjson::error_message(error)));
+  }
+}
+
+}  // namespace earshot::ingest

@@ -1,0 +1,39 @@
+// Text helpers shared by the adapters: HTML entities, HTML to plain text, JSON string output and
+// UTF-8 validation. Pure functions; thread-safe; on the hot path (called once per post).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace earshot::ingest {
+
+// Appends `in` to `out` with HTML character references decoded: the named entities that occur in
+// social text (&amp; &lt; &gt; &quot; &apos; &nbsp; and common Latin-1 / punctuation names) and
+// every numeric reference (&#39; &#x1F600;). Unknown or malformed references are kept verbatim.
+void AppendHtmlUnescaped(std::string_view in, std::string& out);
+
+// Converts an HTML fragment (Mastodon `content`) to plain text: tags removed, <br> and block ends
+// become newlines, the text of links and mentions kept, entities decoded, runs of blank lines
+// collapsed, leading and trailing white space trimmed.
+void AppendHtmlAsText(std::string_view html, std::string& out);
+
+// True when `s` contains a '&' that may start a character reference, or a '<'. Lets callers skip
+// the decoding pass for the common case.
+[[nodiscard]] inline bool MayNeedUnescape(std::string_view s) {
+  return s.find('&') != std::string_view::npos;
+}
+
+// Appends `s` as a quoted JSON string. Invalid UTF-8 bytes are replaced by U+FFFD so the output is
+// always valid JSON.
+void AppendJsonString(std::string_view s, std::string& out);
+
+// Trims ASCII white space from both ends.
+[[nodiscard]] std::string_view TrimAscii(std::string_view s);
+
+// True when `s` is valid UTF-8.
+[[nodiscard]] bool IsValidUtf8(std::string_view s);
+
+// Appends the UTF-8 encoding of `code_point` (replacement character when out of range).
+void AppendUtf8(char32_t code_point, std::string& out);
+
+}  // namespace earshot::ingest

@@ -1,0 +1,89 @@
+#include <gtest/gtest.h>
+
+#include "tests/testing/fixtures.h"
+
+namespace earshot::ingest {
+namespace {
+
+using ::earshot::testing::ParseFile;
+using ::earshot::testing::ParseText;
+
+TEST(XV2AdapterTest, StreamingFixtureGivesEightPostsAndOneStreamError) {
+  EARSHOT_REQUIRE_SHARED(path, "fixtures/twitter_v2/twarc-csv_streaming_output.jsonl");
+  auto parsed = ParseFile(path);
+  EXPECT_EQ(parsed.posts.size(), 8u);
+  EXPECT_EQ(parsed.ReasonCounts(), (std::map<std::string, int>{{"stream_error", 1}}));
+  const Post* fury = parsed.Find("1377650090978992134");
+  ASSERT_NE(fury, nullptr);
+  EXPECT_EQ(fury->source, Source::kX);
+  EXPECT_EQ(fury->kind, PostKind::kQuote);
+  EXPECT_EQ(fury->parent_id, "1377640162566496258");
+  EXPECT_EQ(fury->author.id, "4602771083");
+  EXPECT_FALSE(fury->author.handle.empty());
+  EXPECT_TRUE(fury->author.followers.has_value());
+  EXPECT_EQ(fury->lang, "en");
+  EXPECT_EQ(fury->created_at_ms, 1617292351000);
+  ASSERT_EQ(fury->links.size(), 2u);
+}
+
+TEST(XV2AdapterTest, TruncatedFinalLineIsMalformed) {
+  EARSHOT_REQUIRE_SHARED(path, "fixtures/twitter_v2/twarc-csv_streaming_output_with_error.jsonl");
+  auto parsed = ParseFile(path);
+  EXPECT_EQ(parsed.posts.size(), 7u);
+  EXPECT_EQ(parsed.ReasonCounts(), (std::map<std::string, int>{{"malformed_json", 1}}));
+}
+
+TEST(XV2AdapterTest, SearchPageJoinsAuthorsFromIncludes) {
+  EARSHOT_REQUIRE_SHARED(path, "fixtures/twitter_v2/twarc-csv_kpop_search_page.jsonl");
+  auto parsed = ParseFile(path);
+  EXPECT_EQ(parsed.posts.size(), 100u);
+  EXPECT_TRUE(parsed.rejections.empty());
+  int with_handle = 0;
+  for (const auto& p : parsed.posts) with_handle += !p.author.handle.empty();
+  EXPECT_EQ(with_handle, 100);
+}
+
+TEST(XV2AdapterTest, ErrorOnlyLineIsAStreamError) {
+  auto parsed = ParseText(R"({"errors":[{"title":"operational-disconnect"}]})", Format::kXV2);
+  ASSERT_EQ(parsed.rejections.size(), 1u);
+  EXPECT_EQ(parsed.rejections[0].reason, RejectReason::kStreamError);
+  EXPECT_NE(parsed.rejections[0].detail.find("operational-disconnect"), std::string::npos);
+}
+
+TEST(XV2AdapterTest, NoteTweetTextReplacesTruncatedTextAndEntitiesAreDecoded) {
+  auto parsed = ParseText(
+      R"({"data":{"id":"1","text":"short &amp; cut","note_tweet":{"text":"long &amp; full text"},)"
+      R"("created_at":"2023-01-01T00:00:00.000Z","author_id":"9","lang":"und"}})");
+  ASSERT_EQ(parsed.posts.size(), 1u);
+  EXPECT_EQ(parsed.posts[0].text, "long & full text");
+  EXPECT_EQ(parsed.posts[0].lang, "");
+  EXPECT_EQ(parsed.posts[0].url, "https://x.com/i/web/status/1");
+}
+
+TEST(XV2AdapterTest, RetweetTakesFullTextFromIncludes) {
+  auto parsed = ParseText(
+      R"({"data":{"id":"2","text":"RT @a: trunc…","created_at":"2023-01-01T00:00:00Z",)"
+      R"("referenced_tweets":[{"type":"retweeted","id":"1"}]},)"
+      R"("includes":{"tweets":[{"id":"1","text":"the whole original text"}]}})");
+  ASSERT_EQ(parsed.posts.size(), 1u);
+  EXPECT_EQ(parsed.posts[0].kind, PostKind::kRepost);
+  EXPECT_EQ(parsed.posts[0].parent_id, "1");
+  EXPECT_EQ(parsed.posts[0].text, "RT @a: the whole original text");
+}
+
+TEST(XV2AdapterTest, IdsAboveTwoToThe53StayExact) {
+  auto parsed = ParseText(
+      R"({"data":{"id":18446744073709551615,"text":"x","created_at":"2023-01-01T00:00:00Z"}})");
+  ASSERT_EQ(parsed.posts.size(), 1u);
+  EXPECT_EQ(parsed.posts[0].id, "18446744073709551615");
+}
+
+TEST(XV2AdapterTest, PostWithoutTextIsRejected) {
+  auto parsed = ParseText(R"({"data":{"id":"5","created_at":"2023-01-01T00:00:00Z"}})");
+  EXPECT_TRUE(parsed.posts.empty());
+  ASSERT_EQ(parsed.rejections.size(), 1u);
+  EXPECT_EQ(parsed.rejections[0].reason, RejectReason::kMissingText);
+}
+
+}  // namespace
+}  // namespace earshot::ingest
