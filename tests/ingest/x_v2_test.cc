@@ -79,7 +79,8 @@ TEST(XV2AdapterTest, IdsAboveTwoToThe53StayExact) {
 }
 
 TEST(XV2AdapterTest, PostWithoutTextIsRejected) {
-  auto parsed = ParseText(R"({"data":{"id":"5","created_at":"2023-01-01T00:00:00Z"}})");
+  auto parsed =
+      ParseText(R"({"data":{"id":"5","created_at":"2023-01-01T00:00:00Z"}})", Format::kXV2);
   EXPECT_TRUE(parsed.posts.empty());
   ASSERT_EQ(parsed.rejections.size(), 1u);
   EXPECT_EQ(parsed.rejections[0].reason, RejectReason::kMissingText);
