@@ -1,0 +1,352 @@
+#include "app/config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace earshot::app {
+namespace {
+
+size_t EditDistance(const std::string& a, const std::string& b) {
+  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t sub = prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, sub});
+    }
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+std::string TypeName(const YAML::Node& node) {
+  switch (node.Type()) {
+    case YAML::NodeType::Map: return "a mapping";
+    case YAML::NodeType::Sequence: return "a list";
+    case YAML::NodeType::Null: return "null";
+    case YAML::NodeType::Scalar: return "a scalar";
+    default: return "nothing";
+  }
+}
+
+// Walks the YAML tree, collecting every error with its position.
+class Loader {
+ public:
+  Loader(std::string file, std::vector<ConfigError>& errors)
+      : file_(std::move(file)), errors_(errors) {}
+
+  void Error(const YAML::Node& node, const std::string& message) {
+    YAML::Mark mark = node.Mark();
+    errors_.push_back({file_, Location(node), message});
+    (void)mark;
+  }
+
+  static SourceLocation Location(const YAML::Node& node) {
+    YAML::Mark mark = node.Mark();
+    if (mark.is_null()) return {};
+    return {mark.line + 1, mark.column + 1};
+  }
+
+  // Reports keys of `map` not in `known`. Returns false when `map` is not a mapping.
+  bool CheckMap(const YAML::Node& map, const std::vector<std::string>& known,
+                const std::string& what) {
+    if (!map.IsMap()) {
+      Error(map, what + " must be a mapping, found " + TypeName(map));
+      return false;
+    }
+    for (const auto& kv : map) {
+      std::string key = kv.first.Scalar();
+      if (std::find(known.begin(), known.end(), key) != known.end()) continue;
+      std::string message = "unknown key '" + key + "' in " + what;
+      std::string suggestion = SuggestKey(key, known);
+      if (!suggestion.empty()) message += "; did you mean '" + suggestion + "'?";
+      Error(kv.first, message);
+    }
+    return true;
+  }
+
+  bool String(const YAML::Node& map, const std::string& key, std::string& out, bool required,
+              const std::string& what) {
+    YAML::Node node = map[key];
+    if (!node) {
+      if (required) Error(map, what + " is missing required key '" + key + "'");
+      return false;
+    }
+    if (!node.IsScalar()) {
+      Error(node, "'" + key + "' in " + what + " must be a string, found " + TypeName(node));
+      return false;
+    }
+    out = node.Scalar();
+    if (required && out.empty()) {
+      Error(node, "'" + key + "' in " + what + " must not be empty");
+      return false;
+    }
+    return true;
+  }
+
+  bool Integer(const YAML::Node& map, const std::string& key, int64_t& out, int64_t min,
+               int64_t max, const std::string& what) {
+    YAML::Node node = map[key];
+    if (!node) return false;
+    int64_t value = 0;
+    bool ok = node.IsScalar() && YAML::convert<int64_t>::decode(node, value);
+    if (!ok) {
+      Error(node, "'" + key + "' in " + what + " must be an integer");
+      return false;
+    }
+    if (value < min || value > max) {
+      Error(node, "'" + key + "' in " + what + " must be between " + std::to_string(min) +
+                      " and " + std::to_string(max) + ", found " + std::to_string(value));
+      return false;
+    }
+    out = value;
+    return true;
+  }
+
+  void LoadInputs(const YAML::Node& node, Config& config) {
+    if (!node.IsSequence()) {
+      Error(node, "'inputs' must be a list, found " + TypeName(node));
+      return;
+    }
+    std::set<std::string> names;
+    for (size_t i = 0; i < node.size(); ++i) {
+      const YAML::Node& item = node[i];
+      std::string what = "inputs[" + std::to_string(i) + "]";
+      if (!CheckMap(item, {"name", "topic", "file", "format", "mapping"}, what)) continue;
+      InputConfig input;
+      input.location = Location(item);
+      String(item, "name", input.name, true, what);
+      bool has_topic = String(item, "topic", input.topic, false, what);
+      bool has_file = String(item, "file", input.file, false, what);
+      if (has_topic == has_file) {
+        Error(item, what + " needs exactly one of 'topic' (Kafka) and 'file'");
+      }
+      std::string format = "auto";
+      if (String(item, "format", format, false, what)) {
+        auto parsed = ingest::FormatFromName(format);
+        if (!parsed) {
+          Error(item["format"], "unknown format '" + format + "'; expected one of " +
+                                    std::string(ingest::FormatNames()));
+        } else {
+          input.format = *parsed;
+        }
+      }
+      if (item["mapping"]) {
+        if (input.format != ingest::Format::kGeneric) {
+          Error(item["mapping"], "'mapping' applies only to format 'generic'");
+        }
+        LoadMapping(item["mapping"], input.mapping, what + ".mapping");
+      } else if (input.format == ingest::Format::kGeneric) {
+        Error(item, what + " has format 'generic' but no 'mapping'");
+      }
+      if (!input.name.empty() && !names.insert(input.name).second) {
+        Error(item["name"], "duplicate input name '" + input.name + "'");
+      }
+      config.inputs.push_back(std::move(input));
+    }
+  }
+
+  void LoadMapping(const YAML::Node& node, ingest::GenericMapping& m, const std::string& what) {
+    static const std::vector<std::string> kKeys = {
+        "source", "kind",      "id",              "text",      "title",   "created_at",
+        "author_id", "author_handle", "author_name", "author_followers", "lang", "url",
+        "rating", "parent_id", "community",       "likes",     "reposts", "replies"};
+    if (!CheckMap(node, kKeys, what)) return;
+    std::string value;
+    if (String(node, "source", value, false, what)) {
+      if (auto s = ingest::SourceFromName(value)) {
+        m.source = *s;
+      } else {
+        Error(node["source"], "unknown source '" + value + "'");
+      }
+    }
+    if (String(node, "kind", value, false, what)) {
+      if (auto k = ingest::PostKindFromName(value)) {
+        m.kind = *k;
+      } else {
+        Error(node["kind"], "unknown kind '" + value + "'");
+      }
+    }
+    std::pair<const char*, std::string*> pointers[] = {
+        {"id", &m.id},
+        {"text", &m.text},
+        {"title", &m.title},
+        {"created_at", &m.created_at},
+        {"author_id", &m.author_id},
+        {"author_handle", &m.author_handle},
+        {"author_name", &m.author_name},
+        {"author_followers", &m.author_followers},
+        {"lang", &m.lang},
+        {"url", &m.url},
+        {"rating", &m.rating},
+        {"parent_id", &m.parent_id},
+        {"community", &m.community},
+        {"likes", &m.likes},
+        {"reposts", &m.reposts},
+        {"replies", &m.replies},
+    };
+    for (auto& [key, target] : pointers) {
+      if (!String(node, key, *target, false, what)) continue;
+      if (!target->empty() && (*target)[0] != '/') {
+        Error(node[key], "'" + std::string(key) + "' must be a JSON pointer starting with '/'");
+      }
+    }
+  }
+
+  void LoadKafka(const YAML::Node& node, Config& config) {
+    if (!CheckMap(node, {"bootstrap", "group_id", "properties"}, "kafka")) return;
+    String(node, "bootstrap", config.kafka.bootstrap, false, "kafka");
+    String(node, "group_id", config.kafka.group_id, false, "kafka");
+    if (YAML::Node props = node["properties"]) {
+      if (!props.IsMap()) {
+        Error(props, "'properties' in kafka must be a mapping of librdkafka settings");
+        return;
+      }
+      for (const auto& kv : props) {
+        if (!kv.second.IsScalar()) {
+          Error(kv.second, "kafka property '" + kv.first.Scalar() + "' must be a scalar");
+          continue;
+        }
+        config.kafka.properties[kv.first.Scalar()] = kv.second.Scalar();
+      }
+    }
+  }
+
+  void LoadBrands(const YAML::Node& node, Config& config) {
+    if (!node.IsSequence()) {
+      Error(node, "'brands' must be a list, found " + TypeName(node));
+      return;
+    }
+    std::set<std::string> ids;
+    for (size_t i = 0; i < node.size(); ++i) {
+      const YAML::Node& item = node[i];
+      std::string what = "brands[" + std::to_string(i) + "]";
+      if (!CheckMap(item, {"id", "name", "query", "exclude", "competitors", "tags"}, what)) {
+        continue;
+      }
+      BrandConfig brand;
+      brand.location = Location(item);
+      if (String(item, "id", brand.id, true, what)) {
+        bool valid = std::all_of(brand.id.begin(), brand.id.end(), [](char c) {
+          return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+        });
+        if (!valid) {
+          Error(item["id"], "brand id '" + brand.id +
+                                "' may hold only lowercase letters, digits, '_' and '-'");
+        } else if (!ids.insert(brand.id).second) {
+          Error(item["id"], "duplicate brand id '" + brand.id + "'");
+        }
+      }
+      if (!String(item, "name", brand.name, false, what)) brand.name = brand.id;
+      if (String(item, "query", brand.query, true, what)) {
+        brand.query_location = Location(item["query"]);
+      }
+      if (String(item, "exclude", brand.exclude, false, what)) {
+        brand.exclude_location = Location(item["exclude"]);
+      }
+      String(item, "competitors", brand.competitors, false, what);
+      if (YAML::Node tags = item["tags"]) {
+        if (!tags.IsSequence()) {
+          Error(tags, "'tags' in " + what + " must be a list of strings");
+        } else {
+          for (const auto& tag : tags) {
+            if (!tag.IsScalar()) {
+              Error(tag, "tags must be strings");
+            } else {
+              brand.tags.push_back(tag.Scalar());
+            }
+          }
+        }
+      }
+      config.brands.push_back(std::move(brand));
+    }
+  }
+
+  void Load(const YAML::Node& root, Config& config) {
+    if (root.IsNull()) {
+      errors_.push_back({file_, {1, 1}, "the config is empty"});
+      return;
+    }
+    if (!CheckMap(root, {"inputs", "kafka", "limits", "brands"}, "the config")) return;
+    if (YAML::Node inputs = root["inputs"]) {
+      LoadInputs(inputs, config);
+    } else {
+      Error(root, "the config has no 'inputs'");
+    }
+    if (YAML::Node kafka = root["kafka"]) LoadKafka(kafka, config);
+    if (YAML::Node limits = root["limits"]) {
+      if (CheckMap(limits, {"max_record_bytes"}, "limits")) {
+        int64_t value = 0;
+        if (Integer(limits, "max_record_bytes", value, 1024, int64_t{1} << 30, "limits")) {
+          config.max_record_bytes = static_cast<size_t>(value);
+        }
+      }
+    }
+    if (YAML::Node brands = root["brands"]) LoadBrands(brands, config);
+  }
+
+ private:
+  std::string file_;
+  std::vector<ConfigError>& errors_;
+};
+
+}  // namespace
+
+std::string ConfigError::ToString() const {
+  std::ostringstream out;
+  out << file << ':' << location.line << ':' << location.column << ": " << message;
+  return out.str();
+}
+
+std::string SuggestKey(const std::string& key, const std::vector<std::string>& known) {
+  std::string best;
+  size_t best_distance = std::max<size_t>(2, key.size() / 3) + 1;
+  for (const auto& candidate : known) {
+    size_t d = EditDistance(key, candidate);
+    if (d < best_distance) {
+      best_distance = d;
+      best = candidate;
+    }
+  }
+  return best;
+}
+
+ConfigResult LoadConfigFromString(const std::string& yaml, const std::string& name) {
+  ConfigResult result;
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml);
+  } catch (const YAML::Exception& e) {
+    result.errors.push_back({name, {e.mark.line + 1, e.mark.column + 1}, e.msg});
+    return result;
+  }
+  auto config = std::make_shared<Config>();
+  config->path = name;
+  Loader loader(name, result.errors);
+  try {
+    loader.Load(root, *config);
+  } catch (const YAML::Exception& e) {
+    result.errors.push_back({name, {e.mark.line + 1, e.mark.column + 1}, e.msg});
+  }
+  if (result.errors.empty()) result.config = std::move(config);
+  return result;
+}
+
+ConfigResult LoadConfig(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    ConfigResult result;
+    result.errors.push_back({path, {0, 0}, "cannot open the config file"});
+    return result;
+  }
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return LoadConfigFromString(buffer.str(), path);
+}
+
+}  // namespace earshot::app

@@ -1,0 +1,83 @@
+// earshot's YAML configuration: the inputs (Kafka topics or files, each with a format), Kafka
+// client settings, limits, and the brands to listen for.
+//
+// Loading is strict: unknown keys are errors (with a did-you-mean), every value is type-checked,
+// and every problem is reported with its position as `file:line:col: what is wrong`. A Config is
+// immutable once loaded and shared as shared_ptr<const Config>. Control plane only.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ingest/format.h"
+#include "ingest/generic_mapping.h"
+
+namespace earshot::app {
+
+// A position in a config file (1-based line and column).
+struct SourceLocation {
+  int line = 0;
+  int column = 0;
+};
+
+struct InputConfig {
+  std::string name;
+  std::string topic;  // exactly one of topic and file is set
+  std::string file;
+  ingest::Format format = ingest::Format::kAuto;
+  ingest::GenericMapping mapping;  // for format: generic
+  SourceLocation location;
+};
+
+struct KafkaConfig {
+  std::string bootstrap = "embedded";  // "embedded" starts librdkafka's mock cluster in-process
+  std::string group_id = "earshot";
+  std::map<std::string, std::string> properties;  // passed through to librdkafka
+};
+
+struct BrandConfig {
+  std::string id;
+  std::string name;
+  std::string query;
+  std::string exclude;
+  std::string competitors;  // competitor group, for share of voice
+  std::vector<std::string> tags;
+  SourceLocation location;
+  SourceLocation query_location;    // where the query string starts, for query compile errors
+  SourceLocation exclude_location;
+};
+
+struct Config {
+  std::string path;
+  std::vector<InputConfig> inputs;
+  KafkaConfig kafka;
+  size_t max_record_bytes = 1 << 20;
+  std::vector<BrandConfig> brands;
+};
+
+struct ConfigError {
+  std::string file;
+  SourceLocation location;
+  std::string message;
+  std::string ToString() const;  // "file:line:col: message"
+};
+
+struct ConfigResult {
+  std::shared_ptr<const Config> config;  // null when errors is not empty
+  std::vector<ConfigError> errors;
+  bool ok() const { return errors.empty(); }
+};
+
+// Loads and validates the config file at `path`.
+[[nodiscard]] ConfigResult LoadConfig(const std::string& path);
+
+// Loads and validates YAML text; `name` is used as the file name in errors.
+[[nodiscard]] ConfigResult LoadConfigFromString(const std::string& yaml, const std::string& name);
+
+// Keys a section accepts, for did-you-mean suggestions; exposed for tests.
+[[nodiscard]] std::string SuggestKey(const std::string& key, const std::vector<std::string>& known);
+
+}  // namespace earshot::app

@@ -1,0 +1,137 @@
+#include <cstdio>
+#include <map>
+#include <string>
+
+#include "app/commands.h"
+#include "app/config.h"
+#include "ingest/post_parser.h"
+#include "ingest/record_reader.h"
+#include "ingest/text.h"
+
+namespace earshot::app {
+namespace {
+
+void AppendRejectionJson(const ingest::Rejection& r, std::string& out) {
+  out.append("{\"reason\":\"").append(ingest::RejectReasonName(r.reason)).append("\",\"detail\":");
+  ingest::AppendJsonString(r.detail, out);
+  out.append(",\"origin\":{\"topic\":");
+  ingest::AppendJsonString(r.origin.topic, out);
+  if (r.origin.line > 0) out.append(",\"line\":").append(std::to_string(r.origin.line));
+  if (r.origin.index >= 0) out.append(",\"index\":").append(std::to_string(r.origin.index));
+  out.append("}}\n");
+}
+
+}  // namespace
+
+int RunParse(const ParseOptions& options) {
+  ingest::ParserOptions parser_options;
+  auto format = ingest::FormatFromName(options.format);
+  if (!format) {
+    std::fprintf(stderr, "earshot parse: unknown format '%s'; expected one of %s\n",
+                 options.format.c_str(), std::string(ingest::FormatNames()).c_str());
+    return kExitUsage;
+  }
+  if (!options.config.empty()) {
+    ConfigResult loaded = LoadConfig(options.config);
+    if (!loaded.ok()) {
+      for (const auto& e : loaded.errors) std::fprintf(stderr, "%s\n", e.ToString().c_str());
+      return kExitUsage;
+    }
+    parser_options.max_record_bytes = loaded.config->max_record_bytes;
+    const InputConfig* chosen = nullptr;
+    for (const auto& input : loaded.config->inputs) {
+      if (options.input.empty() ? input.format == ingest::Format::kGeneric
+                                : input.name == options.input) {
+        chosen = &input;
+        break;
+      }
+    }
+    if (!options.input.empty() && chosen == nullptr) {
+      std::fprintf(stderr, "earshot parse: %s has no input named '%s'\n", options.config.c_str(),
+                   options.input.c_str());
+      return kExitUsage;
+    }
+    if (chosen != nullptr) {
+      parser_options.generic = chosen->mapping;
+      if (!options.input.empty()) format = chosen->format;
+    }
+  } else if (*format == ingest::Format::kGeneric) {
+    std::fprintf(stderr, "earshot parse: format 'generic' needs --config with a mapping\n");
+    return kExitUsage;
+  }
+
+  ingest::PostParser parser(parser_options);
+  std::vector<std::string> files = options.files;
+  if (files.empty()) files.push_back("-");
+  int64_t records = 0, posts = 0;
+  std::map<std::string, int64_t> skipped;
+  std::string buffer;
+  int status = kExitOk;
+  for (const auto& file : files) {
+    simdjson::padded_string data;
+    std::string error = ingest::ReadInput(file, data);
+    if (!error.empty()) {
+      std::fprintf(stderr, "earshot parse: %s\n", error.c_str());
+      status = kExitRuntime;
+      continue;
+    }
+    ingest::ParseInput(parser, std::string_view(data.data(), data.size()), *format, file,
+                       [&](ingest::ParseOutput& out) {
+                         ++records;
+                         buffer.clear();
+                         for (const auto& post : out.posts) {
+                           ingest::AppendPostJson(post, buffer);
+                           buffer.push_back('\n');
+                         }
+                         posts += static_cast<int64_t>(out.posts.size());
+                         std::fwrite(buffer.data(), 1, buffer.size(), stdout);
+                         buffer.clear();
+                         for (const auto& r : out.rejections) {
+                           ++skipped[std::string(ingest::RejectReasonName(r.reason))];
+                           if (!options.quiet) AppendRejectionJson(r, buffer);
+                         }
+                         if (!buffer.empty()) std::fwrite(buffer.data(), 1, buffer.size(), stderr);
+                       });
+  }
+  if (std::fflush(stdout) != 0) status = kExitRuntime;
+  int64_t total_skipped = 0;
+  std::string by_reason;
+  for (const auto& [reason, n] : skipped) {
+    total_skipped += n;
+    by_reason += (by_reason.empty() ? " (" : ", ") + reason + ": " + std::to_string(n);
+  }
+  if (!by_reason.empty()) by_reason += ")";
+  std::fprintf(stderr, "summary: read %lld records, parsed %lld posts, skipped %lld%s\n",
+               static_cast<long long>(records), static_cast<long long>(posts),
+               static_cast<long long>(total_skipped), by_reason.c_str());
+  return status;
+}
+
+int RunCheckConfig(const std::string& path) {
+  ConfigResult loaded = LoadConfig(path);
+  if (!loaded.ok()) {
+    for (const auto& e : loaded.errors) std::fprintf(stderr, "%s\n", e.ToString().c_str());
+    std::fprintf(stderr, "%s: %zu error%s\n", path.c_str(), loaded.errors.size(),
+                 loaded.errors.size() == 1 ? "" : "s");
+    return kExitUsage;
+  }
+  const Config& config = *loaded.config;
+  std::printf("%s: ok\n", path.c_str());
+  std::printf("inputs: %zu\n", config.inputs.size());
+  for (const auto& input : config.inputs) {
+    std::printf("  %-20s %-6s %-30s format=%s\n", input.name.c_str(),
+                input.topic.empty() ? "file" : "topic",
+                (input.topic.empty() ? input.file : input.topic).c_str(),
+                std::string(ingest::FormatName(input.format)).c_str());
+  }
+  std::printf("kafka: bootstrap=%s group_id=%s properties=%zu\n", config.kafka.bootstrap.c_str(),
+              config.kafka.group_id.c_str(), config.kafka.properties.size());
+  std::printf("limits: max_record_bytes=%zu\n", config.max_record_bytes);
+  std::printf("brands: %zu\n", config.brands.size());
+  for (const auto& brand : config.brands) {
+    std::printf("  %-20s %s\n", brand.id.c_str(), brand.name.c_str());
+  }
+  return kExitOk;
+}
+
+}  // namespace earshot::app
