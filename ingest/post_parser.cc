@@ -74,7 +74,16 @@ void PostParser::ParseJson(Format format, std::string_view record, size_t capaci
   if (format == Format::kAuto) {
     auto detected = DetectJsonFormat(record);
     if (!detected) {
-      ctx.Reject(RejectReason::kNotAPost, "no adapter recognises this record");
+      // Off the hot path: tell broken JSON from well-formed JSON of an unknown shape.
+      simdjson::dom::element ignored;
+      simdjson::error_code error = validator_.parse(record.data(), record.size()).get(ignored);
+      if (error != simdjson::SUCCESS) {
+        ctx.Reject(error == simdjson::UTF8_ERROR ? RejectReason::kBadEncoding
+                                                 : RejectReason::kMalformedJson,
+                   std::string(simdjson::error_message(error)));
+      } else {
+        ctx.Reject(RejectReason::kNotAPost, "no adapter recognises this record");
+      }
       return;
     }
     format = *detected;

@@ -43,6 +43,7 @@ class PostParser {
 
   ParserOptions options_;
   simdjson::ondemand::parser parser_;
+  simdjson::dom::parser validator_;  // full validation, only for records no adapter recognises
   simdjson::padded_string scratch_;
 };
 

@@ -161,7 +161,11 @@ Framing DetectFraming(std::string_view data, Format format) {
   if (newline == std::string_view::npos) return Framing::kJsonDocument;
   std::string_view rest = TrimAscii(head.substr(newline + 1));
   if (rest.empty()) return Framing::kJsonDocument;
-  return IsCompleteValue(head.substr(0, newline)) ? Framing::kJsonLines : Framing::kJsonDocument;
+  // A first line that holds a whole value, or that is not JSON at all, means one record per line;
+  // a value that continues past its first line is one pretty-printed document.
+  std::string_view first = TrimAscii(head.substr(0, newline));
+  bool opens_value = !first.empty() && (first[0] == '{' || first[0] == '[');
+  return opens_value && !IsCompleteValue(first) ? Framing::kJsonDocument : Framing::kJsonLines;
 }
 
 void ParseInput(PostParser& parser, std::string_view data, Format format, std::string_view name,

@@ -126,7 +126,11 @@ void AppendHtmlAsText(std::string_view html, std::string& out) {
   while (i < html.size()) {
     char c = html[i];
     if (c == '<') {
-      size_t close = html.find('>', i + 1);
+      // A tag starts with a letter, '/' or '!'; anything else ("a < b") is text.
+      char next = i + 1 < html.size() ? html[i + 1] : ' ';
+      bool starts_tag = (next >= 'a' && next <= 'z') || (next >= 'A' && next <= 'Z') ||
+                        next == '/' || next == '!';
+      size_t close = starts_tag ? html.find('>', i + 1) : std::string_view::npos;
       if (close == std::string_view::npos) {  // a stray '<' is text
         text.push_back('<');
         ++i;
