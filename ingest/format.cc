@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstring>
+#include <initializer_list>
 
 namespace earshot::ingest {
 namespace {
@@ -28,6 +29,17 @@ bool HasKey(std::string_view s, std::string_view key) {
   }
 }
 
+// True when the object `s` opens with the key `key` ({"key": ...).
+bool FirstKeyIs(std::string_view s, std::string_view key) {
+  size_t i = 0;
+  while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) ++i;
+  if (i >= s.size() || s[i] != '{') return false;
+  ++i;
+  while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) ++i;
+  if (s.size() < i + key.size() + 2) return false;
+  return s[i] == '"' && s.substr(i + 1, key.size()) == key && s[i + 1 + key.size()] == '"';
+}
+
 }  // namespace
 
 std::string_view FormatName(Format format) { return kNames[static_cast<size_t>(format)]; }
@@ -52,6 +64,11 @@ std::optional<Format> DetectJsonFormat(std::string_view record) {
   std::string_view s = record.substr(0, 8192);
   if (HasKey(s, "did") && HasKey(s, "time_us")) return Format::kBluesky;
   if (HasKey(s, "statuses") || (HasKey(s, "id_str") && HasKey(s, "user"))) return Format::kXV1;
+  // X v1.1 streaming control messages ({"delete": ...}, {"limit": ...}); the adapter skips them.
+  for (std::string_view key : {"delete", "limit", "warning", "scrub_geo", "status_withheld",
+                               "user_withheld", "disconnect"}) {
+    if (FirstKeyIs(s, key)) return Format::kXV1;
+  }
   if (HasKey(s, "data") && (HasKey(s, "author_id") || HasKey(s, "matching_rules") ||
                             HasKey(s, "includes") || HasKey(s, "edit_history_tweet_ids") ||
                             HasKey(s, "meta"))) {
