@@ -59,7 +59,8 @@ int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
 
 std::optional<int64_t> ParseIsoTime(std::string_view s) {
   size_t p = 0;
-  int64_t y, mo, d, h = 0, mi = 0, sec = 0, ms = 0, offset = 0;
+  // Zero-initialised only to quiet g++ -O3 -Wmaybe-uninitialized (ReadDigits sets them).
+  int64_t y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0, ms = 0, offset = 0;
   if (!ReadDigits(s, p, 4, y) || p >= s.size() || s[p++] != '-') return std::nullopt;
   if (!ReadDigits(s, p, 2, mo) || p >= s.size() || s[p++] != '-') return std::nullopt;
   if (!ReadDigits(s, p, 2, d)) return std::nullopt;
@@ -90,7 +91,7 @@ std::optional<int64_t> ParseIsoTime(std::string_view s) {
       ++p;
     } else if (z == '+' || z == '-') {
       ++p;
-      int64_t oh, om = 0;
+      int64_t oh = 0, om = 0;
       if (!ReadDigits(s, p, 2, oh)) return std::nullopt;
       if (p < s.size() && s[p] == ':') ++p;
       if (p < s.size() && !ReadDigits(s, p, 2, om)) return std::nullopt;

@@ -82,6 +82,8 @@ void ParseTwcsCsv(std::string_view data, std::string_view name,
   origin.topic.assign(name);
   std::vector<std::string> fields;
   size_t pos = 0;
+  // A UTF-8 byte order mark (spreadsheet exports) would otherwise hide the header.
+  if (data.substr(0, 3) == "\xEF\xBB\xBF") pos = 3;
   int64_t line = 1;
   bool malformed = false;
   bool header = true;
@@ -103,7 +105,7 @@ void ParseTwcsCsv(std::string_view data, std::string_view name,
       Post& post = ctx.NewPost();
       post.source = Source::kX;
       post.id = CleanId(fields[0]);
-      post.author.id = TrimAscii(fields[1]);
+      post.author.id = CleanId(fields[1]);  // pandas may have written it as a float too
       // Company accounts keep their handle; customers are anonymised to integers.
       if (!AllDigits(post.author.id)) post.author.handle = post.author.id;
       if (auto t = ParseTwitterTime(fields[3])) post.created_at_ms = *t;

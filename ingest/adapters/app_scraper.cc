@@ -1,11 +1,121 @@
-// PLACEHOLDER: to be written.
+// App-review scraper output: a JSON array of review objects (or one object per line) from
+//   google-play-scraper (Python): reviewId, userName, userImage, content, score, thumbsUpCount,
+//     reviewCreatedVersion, at ("2024-11-18 17:22:44", naive), replyContent, repliedAt,
+//     appVersion                                                     -> source google_play
+//   app-store-scraper (Python): date ("2024-11-17 11:38:06", naive), review, rating, isEdited,
+//     title, userName, developerResponse                             -> source app_store
+// Naive timestamps are read as UTC. The App Store records carry no id, so one is built from what
+// identifies a review: "<userName>:<date as written>:<hash of title and text>". The developer's
+// reply is not part of the review and is ignored. Text is UTF-8 as decoded by the JSON parser
+// (the fixtures mix English, Cantonese and Urdu).
+#include <cstdint>
+#include <string>
+
 #include "ingest/adapter.h"
+#include "ingest/json_fields.h"
+#include "ingest/time_parse.h"
 
 namespace earshot::ingest {
+namespace {
 
-simdjson::error_code ParseAppScraper(od::document&, RecordContext& ctx) {
-  ctx.Reject(RejectReason::kNotAPost, "adapter not written yet");
-  return simdjson::SUCCESS;
+using json::RawKey;
+using simdjson::error_code;
+using simdjson::SUCCESS;
+
+// FNV-1a, 64 bits: stable across platforms and releases, unlike std::hash.
+uint64_t Fnv1a(std::string_view s, uint64_t h = 14695981039346656037ULL) {
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+
+void AppendHex32(uint32_t v, std::string& out) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  for (int shift = 28; shift >= 0; shift -= 4) out.push_back(kDigits[(v >> shift) & 0xF]);
+}
+
+error_code ParseReview(od::object review, RecordContext& ctx, int32_t index) {
+  Post& post = ctx.NewPost(index);
+  post.kind = PostKind::kReview;
+  std::string user_name, date;
+  bool google_play = false;
+  for (auto field_result : review) {
+    od::field field;
+    if (auto e = std::move(field_result).get(field)) return e;
+    std::string_view key = RawKey(field);
+    if (key == "reviewId") {
+      google_play = true;
+      json::GetId(field.value(), post.id);
+    } else if (key == "userName") {
+      json::GetString(field.value(), user_name);
+    } else if (key == "content" || key == "review") {
+      json::GetString(field.value(), post.text);
+    } else if (key == "title") {
+      json::GetString(field.value(), post.title);
+    } else if (key == "score" || key == "rating") {
+      post.rating = json::GetDouble(field.value());
+    } else if (key == "thumbsUpCount") {
+      google_play = true;
+      post.engagement.likes = json::GetCount(field.value());
+    } else if (key == "at") {
+      google_play = true;
+      json::GetString(field.value(), date);
+    } else if (key == "date") {
+      json::GetString(field.value(), date);
+    }
+  }
+  if (auto t = ParseIsoTime(date)) post.created_at_ms = *t;
+  if (google_play) {
+    // Google Play display names are not unique handles.
+    post.source = Source::kGooglePlay;
+    post.author.name = std::move(user_name);
+  } else {
+    post.source = Source::kAppStore;
+    if (!user_name.empty() && !date.empty()) {
+      uint64_t h = Fnv1a(post.text, Fnv1a("\n", Fnv1a(post.title)));
+      post.id = user_name + ":" + date + ":";
+      AppendHex32(static_cast<uint32_t>(h ^ (h >> 32)), post.id);
+    }
+    post.author.handle = user_name;  // App Store nicknames are unique per store
+    post.author.name = std::move(user_name);
+  }
+  FinishPost(ctx);
+  return SUCCESS;
+}
+
+}  // namespace
+
+error_code ParseAppScraper(od::document& doc, RecordContext& ctx) {
+  od::json_type type;
+  if (auto e = doc.type().get(type)) return e;
+  if (type == od::json_type::object) {
+    od::object review;
+    if (auto e = doc.get_object().get(review)) return e;
+    return ParseReview(review, ctx, -1);
+  }
+  if (type != od::json_type::array) {
+    ctx.Reject(RejectReason::kNotAPost, "app scraper record is neither an object nor an array");
+    return SUCCESS;
+  }
+  od::array reviews;
+  if (auto e = doc.get_array().get(reviews)) return e;
+  int32_t index = 0;
+  for (auto item_result : reviews) {
+    od::value item;
+    if (auto e = std::move(item_result).get(item)) return e;
+    od::json_type item_type;
+    if (auto e = item.type().get(item_type)) return e;
+    if (item_type != od::json_type::object) {
+      ctx.Reject(RejectReason::kNotAPost, "app scraper array element is not an object", index++);
+      continue;
+    }
+    od::object review;
+    if (auto e = item.get_object().get(review)) return e;
+    if (auto e = ParseReview(review, ctx, index++)) return e;
+  }
+  return SUCCESS;
 }
 
 }  // namespace earshot::ingest

@@ -1,11 +1,84 @@
-// PLACEHOLDER: to be written.
+// Yelp Open Dataset `review.json`: one review object per line
+// ({"review_id","user_id","business_id","stars","useful","funny","cool","text","date"}), or a
+// JSON array of such objects. `date` is naive local time ("2018-07-07 22:09:11"); with no zone
+// to go by it is read as UTC. `\/` escapes and multi-line text are plain JSON and need nothing.
+#include <string>
+
 #include "ingest/adapter.h"
+#include "ingest/json_fields.h"
+#include "ingest/time_parse.h"
 
 namespace earshot::ingest {
+namespace {
 
-simdjson::error_code ParseYelp(od::document&, RecordContext& ctx) {
-  ctx.Reject(RejectReason::kNotAPost, "adapter not written yet");
-  return simdjson::SUCCESS;
+using json::RawKey;
+using simdjson::error_code;
+using simdjson::SUCCESS;
+
+error_code ParseReview(od::object review, RecordContext& ctx, int32_t index) {
+  Post& post = ctx.NewPost(index);
+  post.source = Source::kYelp;
+  post.kind = PostKind::kReview;
+  for (auto field_result : review) {
+    od::field field;
+    if (auto e = std::move(field_result).get(field)) return e;
+    std::string_view key = RawKey(field);
+    if (key == "review_id") {
+      json::GetId(field.value(), post.id);
+    } else if (key == "user_id") {
+      json::GetId(field.value(), post.author.id);
+    } else if (key == "business_id") {
+      json::GetId(field.value(), post.community);
+    } else if (key == "stars") {
+      post.rating = json::GetDouble(field.value());
+    } else if (key == "useful") {
+      post.engagement.likes = json::GetCount(field.value());
+    } else if (key == "text") {
+      json::GetString(field.value(), post.text);
+    } else if (key == "date") {
+      if (auto t = ParseIsoTime(json::StringOr(field.value()))) post.created_at_ms = *t;
+    }
+  }
+  if (!post.community.empty()) {
+    // The business page with this review highlighted (Yelp's own review permalinks).
+    post.url = "https://www.yelp.com/biz/" + post.community;
+    if (!post.id.empty()) post.url += "?hrid=" + post.id;
+  }
+  FinishPost(ctx);
+  return SUCCESS;
+}
+
+}  // namespace
+
+error_code ParseYelp(od::document& doc, RecordContext& ctx) {
+  od::json_type type;
+  if (auto e = doc.type().get(type)) return e;
+  if (type == od::json_type::object) {
+    od::object review;
+    if (auto e = doc.get_object().get(review)) return e;
+    return ParseReview(review, ctx, -1);
+  }
+  if (type != od::json_type::array) {
+    ctx.Reject(RejectReason::kNotAPost, "yelp record is neither an object nor an array");
+    return SUCCESS;
+  }
+  od::array reviews;
+  if (auto e = doc.get_array().get(reviews)) return e;
+  int32_t index = 0;
+  for (auto item_result : reviews) {
+    od::value item;
+    if (auto e = std::move(item_result).get(item)) return e;
+    od::json_type item_type;
+    if (auto e = item.type().get(item_type)) return e;
+    if (item_type != od::json_type::object) {
+      ctx.Reject(RejectReason::kNotAPost, "yelp array element is not an object", index++);
+      continue;
+    }
+    od::object review;
+    if (auto e = item.get_object().get(review)) return e;
+    if (auto e = ParseReview(review, ctx, index++)) return e;
+  }
+  return SUCCESS;
 }
 
 }  // namespace earshot::ingest
