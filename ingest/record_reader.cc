@@ -153,6 +153,7 @@ Framing DetectFraming(std::string_view data, Format format) {
   if (format == Format::kTwcsCsv) return Framing::kCsv;
   size_t start = SkipSpace(data, 0);
   std::string_view head = data.substr(start);
+  if (head.rfind("\xEF\xBB\xBF", 0) == 0) head.remove_prefix(3);  // byte-order mark
   if (head.rfind("tweet_id,", 0) == 0) return Framing::kCsv;
   if (head.rfind("event:", 0) == 0 || head.rfind("data:", 0) == 0 || head.rfind(":", 0) == 0) {
     return Framing::kSse;

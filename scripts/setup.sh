@@ -8,7 +8,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git
   librdkafka-dev libsimdjson-dev libre2-dev prometheus-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev
+  libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev libutf8proc-dev
   clang libclang-rt-14-dev
   python3 python3-jsonschema python3-yaml
 )

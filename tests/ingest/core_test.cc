@@ -135,6 +135,7 @@ TEST(FramingTest, TellsLinesFromDocuments) {
   EXPECT_EQ(DetectFraming("garbage\n{\"a\":2}", Format::kAuto), Framing::kJsonLines);
   EXPECT_EQ(DetectFraming(":thump\n\nevent: update\n", Format::kAuto), Framing::kSse);
   EXPECT_EQ(DetectFraming("tweet_id,author_id,inbound\n", Format::kAuto), Framing::kCsv);
+  EXPECT_EQ(DetectFraming("\xEF\xBB\xBFtweet_id,author_id\n", Format::kAuto), Framing::kCsv);
   EXPECT_EQ(DetectFraming("anything", Format::kTwcsCsv), Framing::kCsv);
 }
 
