@@ -19,7 +19,16 @@ struct ParseOptions {
   bool quiet = false;              // no per-record rejection lines, only the summary
 };
 
+struct MatchCommandOptions {
+  std::string config;  // required: the brands
+  std::string format = "auto";
+  std::vector<std::string> files;
+  bool text = false;  // one plain text per line instead of posts
+  bool quiet = false;
+};
+
 int RunParse(const ParseOptions& options);
+int RunMatch(const MatchCommandOptions& options);
 int RunCheckConfig(const std::string& path);
 
 }  // namespace earshot::app

@@ -245,9 +245,11 @@ class Loader {
       if (!String(item, "name", brand.name, false, what)) brand.name = brand.id;
       if (String(item, "query", brand.query, true, what)) {
         brand.query_location = Location(item["query"]);
+        brand.query_quoted = item["query"].Tag() == "!";
       }
       if (String(item, "exclude", brand.exclude, false, what)) {
         brand.exclude_location = Location(item["exclude"]);
+        brand.exclude_quoted = item["exclude"].Tag() == "!";
       }
       String(item, "competitors", brand.competitors, false, what);
       if (YAML::Node tags = item["tags"]) {
@@ -272,7 +274,7 @@ class Loader {
       errors_.push_back({file_, {1, 1}, "the config is empty"});
       return;
     }
-    if (!CheckMap(root, {"inputs", "kafka", "limits", "brands"}, "the config")) return;
+    if (!CheckMap(root, {"inputs", "kafka", "limits", "matching", "brands"}, "the config")) return;
     if (YAML::Node inputs = root["inputs"]) {
       LoadInputs(inputs, config);
     } else {
@@ -284,6 +286,19 @@ class Loader {
         int64_t value = 0;
         if (Integer(limits, "max_record_bytes", value, 1024, int64_t{1} << 30, "limits")) {
           config.max_record_bytes = static_cast<size_t>(value);
+        }
+      }
+    }
+    if (YAML::Node matching = root["matching"]) {
+      config.matching_location = Location(matching);
+      if (CheckMap(matching, {"max_mem_bytes", "patterns_per_set"}, "matching")) {
+        int64_t value = 0;
+        if (Integer(matching, "max_mem_bytes", value, int64_t{16} << 20, int64_t{16} << 30,
+                    "matching")) {
+          config.matching.max_mem_bytes = static_cast<size_t>(value);
+        }
+        if (Integer(matching, "patterns_per_set", value, 1, 100000, "matching")) {
+          config.matching.patterns_per_set = static_cast<size_t>(value);
         }
       }
     }

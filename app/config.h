@@ -14,6 +14,7 @@
 
 #include "ingest/format.h"
 #include "ingest/generic_mapping.h"
+#include "pipeline/match/rule_set.h"
 
 namespace earshot::app {
 
@@ -48,6 +49,8 @@ struct BrandConfig {
   SourceLocation location;
   SourceLocation query_location;    // where the query string starts, for query compile errors
   SourceLocation exclude_location;
+  bool query_quoted = false;  // the YAML scalar was quoted: its text starts one column later
+  bool exclude_quoted = false;
 };
 
 struct Config {
@@ -55,6 +58,8 @@ struct Config {
   std::vector<InputConfig> inputs;
   KafkaConfig kafka;
   size_t max_record_bytes = 1 << 20;
+  pipeline::match::MatchOptions matching;
+  SourceLocation matching_location;
   std::vector<BrandConfig> brands;
 };
 

@@ -33,6 +33,20 @@ int main(int argc, char** argv) {
       "Posts go to stdout, one JSON object per line (schemas/post.schema.json).\n"
       "Each skipped record is a JSON line on stderr, followed by a summary line.");
 
+  MatchCommandOptions match;
+  CLI::App* match_cmd = app.add_subcommand(
+      "match", "Find the brands each post (or, with --text, each line) mentions");
+  match_cmd->add_option("--config,-c", match.config, "Config file with the brands")->required();
+  match_cmd->add_option("--format,-f", match.format, "Input format (as for parse)")
+      ->capture_default_str();
+  match_cmd->add_flag("--text", match.text, "Read one plain text per line instead of posts");
+  match_cmd->add_flag("--quiet,-q", match.quiet, "Do not print each skipped record");
+  match_cmd->add_option("files", match.files, "Input files; '-' or none reads stdin");
+  match_cmd->footer(
+      "Writes one JSON line per input: {\"id\": ..., \"brands\": [{\"id\": ..., \"spans\": "
+      "[[begin, end], ...]}]}\nSpans are byte offsets into the post's text (title_spans: its "
+      "title).");
+
   std::string config_path;
   CLI::App* check_cmd =
       app.add_subcommand("check-config", "Validate a config file and print a summary");
@@ -48,5 +62,6 @@ int main(int argc, char** argv) {
   }
   if (*parse_cmd) return RunParse(parse);
   if (*check_cmd) return RunCheckConfig(config_path);
+  if (*match_cmd) return RunMatch(match);
   return kExitUsage;
 }

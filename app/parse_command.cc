@@ -2,6 +2,7 @@
 #include <map>
 #include <string>
 
+#include "app/brands.h"
 #include "app/commands.h"
 #include "app/config.h"
 #include "ingest/post_parser.h"
@@ -109,10 +110,13 @@ int RunParse(const ParseOptions& options) {
 
 int RunCheckConfig(const std::string& path) {
   ConfigResult loaded = LoadConfig(path);
-  if (!loaded.ok()) {
-    for (const auto& e : loaded.errors) std::fprintf(stderr, "%s\n", e.ToString().c_str());
-    std::fprintf(stderr, "%s: %zu error%s\n", path.c_str(), loaded.errors.size(),
-                 loaded.errors.size() == 1 ? "" : "s");
+  std::vector<ConfigError> errors = loaded.errors;
+  std::shared_ptr<const pipeline::match::RuleSet> rules;
+  if (loaded.ok()) rules = CompileBrands(*loaded.config, errors);
+  if (!errors.empty()) {
+    for (const auto& e : errors) std::fprintf(stderr, "%s\n", e.ToString().c_str());
+    std::fprintf(stderr, "%s: %zu error%s\n", path.c_str(), errors.size(),
+                 errors.size() == 1 ? "" : "s");
     return kExitUsage;
   }
   const Config& config = *loaded.config;
@@ -127,7 +131,8 @@ int RunCheckConfig(const std::string& path) {
   std::printf("kafka: bootstrap=%s group_id=%s properties=%zu\n", config.kafka.bootstrap.c_str(),
               config.kafka.group_id.c_str(), config.kafka.properties.size());
   std::printf("limits: max_record_bytes=%zu\n", config.max_record_bytes);
-  std::printf("brands: %zu\n", config.brands.size());
+  std::printf("brands: %zu (%zu distinct terms in %zu pattern sets)\n", config.brands.size(),
+              rules->atoms().size(), rules->folded_sets().size() + rules->cased_sets().size());
   for (const auto& brand : config.brands) {
     std::printf("  %-20s %s\n", brand.id.c_str(), brand.name.c_str());
   }

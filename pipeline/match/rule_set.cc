@@ -1,0 +1,283 @@
+#include "pipeline/match/rule_set.h"
+
+#include <algorithm>
+#include <functional>
+#include <unordered_map>
+
+#include "pipeline/normalize.h"
+
+namespace earshot::pipeline::match {
+namespace {
+
+constexpr size_t kMinSetMemory = 16u << 20;  // below this RE2::Set thrashes or fails silently
+constexpr int kMaxLeavesForCheck = 12;       // exhaustive checks over at most 2^12 assignments
+
+size_t CodePoints(std::string_view s) {
+  size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+// Evaluates a query for fixed truth values of its leaves; NEAR counts as AND here.
+bool EvalConst(const Query& q, int node, const std::function<bool(const Node&)>& leaf) {
+  const Node& n = q.nodes[static_cast<size_t>(node)];
+  switch (n.kind) {
+    case NodeKind::kTerm:
+    case NodeKind::kField: return leaf(n);
+    case NodeKind::kNot: return !EvalConst(q, n.children[0], leaf);
+    case NodeKind::kAnd:
+    case NodeKind::kNear:
+      for (int c : n.children) {
+        if (!EvalConst(q, c, leaf)) return false;
+      }
+      return true;
+    case NodeKind::kOr:
+      for (int c : n.children) {
+        if (EvalConst(q, c, leaf)) return true;
+      }
+      return false;
+  }
+  return false;
+}
+
+class Compiler {
+ public:
+  Compiler(std::vector<Atom>& atoms, std::vector<CompileError>& errors)
+      : atoms_(atoms), errors_(errors) {}
+
+  bool CompileProgram(std::string_view text, size_t brand, bool in_exclude, Program& program) {
+    Query query;
+    QueryError qerr;
+    if (!ParseQuery(text, query, qerr)) {
+      errors_.push_back({brand, in_exclude, qerr.offset, qerr.message});
+      return false;
+    }
+    bool ok = true;
+    program.term_atoms.resize(query.terms.size(), -1);
+    for (size_t i = 0; i < query.terms.size(); ++i) {
+      std::string message;
+      int atom = CompileTerm(query.terms[i], message);
+      if (atom < 0) {
+        errors_.push_back({brand, in_exclude, query.terms[i].offset, message});
+        ok = false;
+      }
+      program.term_atoms[i] = atom;
+    }
+    if (!ok) return false;
+    if (!CheckSatisfiable(query, program.term_atoms, brand, in_exclude)) return false;
+    program.nodes = std::move(query.nodes);
+    program.root = query.root;
+    program.fields = std::move(query.fields);
+    const Node& root = program.nodes[static_cast<size_t>(program.root)];
+    if (root.kind == NodeKind::kField) {
+      program.required_fields.push_back(root.index);
+    } else if (root.kind == NodeKind::kAnd) {
+      for (int c : root.children) {
+        const Node& child = program.nodes[static_cast<size_t>(c)];
+        if (child.kind == NodeKind::kField) program.required_fields.push_back(child.index);
+      }
+    }
+    CollectPositive(program, program.root, false);
+    std::sort(program.positive_atoms.begin(), program.positive_atoms.end());
+    program.positive_atoms.erase(
+        std::unique(program.positive_atoms.begin(), program.positive_atoms.end()),
+        program.positive_atoms.end());
+    return true;
+  }
+
+ private:
+  // Returns the atom id for `term`, adding it when new; -1 and a message when it is unusable.
+  int CompileTerm(const TermSpec& term, std::string& message) {
+    NormalizeOptions options;
+    options.cased = term.cased;
+    options.query_wildcards = true;
+    normalizer_.Normalize({}, term.text, options, scratch_);
+    Atom atom;
+    atom.cased = term.cased;
+    for (const Token& t : scratch_.tokens) {
+      std::string_view text = term.cased ? scratch_.CasedText(t) : scratch_.TokenText(t);
+      TokenPattern p{std::string(text), text.find_first_of("*?") != std::string_view::npos};
+      if (p.wildcard) {
+        size_t literal = CodePoints(text) - static_cast<size_t>(std::count(text.begin(), text.end(), '*')) -
+                         static_cast<size_t>(std::count(text.begin(), text.end(), '?'));
+        if (text.find_first_not_of("*?") == std::string_view::npos) {
+          message = "a lone wildcard '" + std::string(text) + "' matches almost everything";
+          return -1;
+        }
+        if (text[0] == '*') {
+          message = "'" + std::string(text) + "': a wildcard cannot start a word";
+          return -1;
+        }
+        if (text.find('*') != std::string_view::npos && literal < 2) {
+          message = "'" + std::string(text) +
+                    "' matches almost everything: put at least two characters before '*'";
+          return -1;
+        }
+      }
+      atom.tokens.push_back(std::move(p));
+    }
+    if (atom.tokens.empty()) {
+      message = "'" + term.text + "' has no letters, digits or emoji to match";
+      return -1;
+    }
+    atom.allow_hashtag =
+        atom.tokens.size() == 1 && scratch_.tokens[0].kind == TokenKind::kWord;
+    std::string regex = " ";
+    if (atom.allow_hashtag) regex += "#?";
+    for (size_t i = 0; i < atom.tokens.size(); ++i) {
+      if (i) regex += ' ';
+      std::string_view text = atom.tokens[i].text;
+      size_t start = 0;
+      for (size_t k = 0; k <= text.size(); ++k) {
+        if (k == text.size() || text[k] == '*' || text[k] == '?') {
+          regex += RE2::QuoteMeta(re2::StringPiece(text.data() + start, k - start));
+          if (k < text.size()) regex += text[k] == '*' ? "[^ ]*" : "[^ ]";
+          start = k + 1;
+        }
+      }
+    }
+    regex += ' ';
+    atom.regex = std::move(regex);
+    std::string key = (atom.cased ? "C" : "F") + atom.regex;
+    auto [it, inserted] = index_.emplace(std::move(key), static_cast<int>(atoms_.size()));
+    if (inserted) atoms_.push_back(std::move(atom));
+    return it->second;
+  }
+
+  // Rejects queries that can match a post containing none of their terms (NOT alone, a field
+  // filter alone, x OR NOT y) and queries that can never match. Terms that compile to the same
+  // atom are one leaf.
+  bool CheckSatisfiable(const Query& q, const std::vector<int>& term_atoms, size_t brand,
+                        bool in_exclude) {
+    int fields = static_cast<int>(q.fields.size());
+    if (fields <= kMaxLeavesForCheck) {
+      for (uint32_t mask = 0; mask < (1u << fields); ++mask) {
+        bool matches = EvalConst(q, q.root, [&](const Node& n) {
+          return n.kind == NodeKind::kField && ((mask >> n.index) & 1u);
+        });
+        if (matches) {
+          errors_.push_back({brand, in_exclude, 0,
+                             "query matches posts that contain none of its terms (a NOT or a "
+                             "field filter on its own); add a term it must find"});
+          return false;
+        }
+      }
+    }
+    std::vector<int> leaf_of_term(q.terms.size());
+    std::vector<int> distinct;
+    for (size_t i = 0; i < q.terms.size(); ++i) {
+      auto it = std::find(distinct.begin(), distinct.end(), term_atoms[i]);
+      leaf_of_term[i] = static_cast<int>(it - distinct.begin());
+      if (it == distinct.end()) distinct.push_back(term_atoms[i]);
+    }
+    int leaves = static_cast<int>(distinct.size()) + fields;
+    if (leaves > kMaxLeavesForCheck) return true;
+    for (uint32_t mask = 0; mask < (1u << leaves); ++mask) {
+      bool matches = EvalConst(q, q.root, [&](const Node& n) {
+        int bit = n.kind == NodeKind::kTerm ? leaf_of_term[static_cast<size_t>(n.index)]
+                                            : static_cast<int>(distinct.size()) + n.index;
+        return ((mask >> bit) & 1u) != 0;
+      });
+      if (matches) return true;
+    }
+    errors_.push_back({brand, in_exclude, 0, "query can never match: it contradicts itself"});
+    return false;
+  }
+
+  void CollectPositive(Program& p, int node, bool negated) {
+    const Node& n = p.nodes[static_cast<size_t>(node)];
+    if (n.kind == NodeKind::kTerm) {
+      if (!negated) p.positive_atoms.push_back(p.term_atoms[static_cast<size_t>(n.index)]);
+      return;
+    }
+    for (int c : n.children) CollectPositive(p, c, n.kind == NodeKind::kNot ? !negated : negated);
+  }
+
+ private:
+  std::vector<Atom>& atoms_;
+  std::vector<CompileError>& errors_;
+  std::unordered_map<std::string, int> index_;
+  Normalizer normalizer_;
+  NormalizedText scratch_;
+};
+
+}  // namespace
+
+std::shared_ptr<const RuleSet> RuleSet::Compile(std::vector<BrandRule> rules,
+                                                const MatchOptions& options,
+                                                std::vector<CompileError>& errors) {
+  std::shared_ptr<RuleSet> rs(new RuleSet());
+  size_t errors_before = errors.size();
+  Compiler compiler(rs->atoms_, errors);
+  rs->brands_.reserve(rules.size());
+  for (size_t b = 0; b < rules.size(); ++b) {
+    CompiledBrand brand;
+    brand.rule = std::move(rules[b]);
+    compiler.CompileProgram(brand.rule.query, b, false, brand.query);
+    if (!brand.rule.exclude.empty()) {
+      compiler.CompileProgram(brand.rule.exclude, b, true, brand.exclude);
+    }
+    rs->brands_.push_back(std::move(brand));
+  }
+  if (errors.size() != errors_before) return nullptr;
+
+  // Atom -> brands index, over atoms a brand needs (not those only under NOT, nor exclusions).
+  rs->atom_brands_.resize(rs->atoms_.size());
+  rs->all_field_gated_ = !rs->brands_.empty();
+  for (size_t b = 0; b < rs->brands_.size(); ++b) {
+    for (int a : rs->brands_[b].query.positive_atoms) {
+      rs->atom_brands_[static_cast<size_t>(a)].push_back(static_cast<uint32_t>(b));
+    }
+    if (rs->brands_[b].query.required_fields.empty()) rs->all_field_gated_ = false;
+  }
+
+  // Partition atoms into sets of at most patterns_per_set patterns, folded and cased apart.
+  std::vector<int> folded, cased;
+  for (size_t a = 0; a < rs->atoms_.size(); ++a) {
+    (rs->atoms_[a].cased ? cased : folded).push_back(static_cast<int>(a));
+  }
+  rs->has_cased_ = !cased.empty();
+  size_t per_set = std::max<size_t>(1, options.patterns_per_set);
+  size_t set_count = (folded.size() + per_set - 1) / per_set + (cased.size() + per_set - 1) / per_set;
+  size_t memory_per_set = set_count == 0 ? 0 : options.max_mem_bytes / set_count;
+  if (set_count > 0 && memory_per_set < kMinSetMemory) {
+    errors.push_back({0, false, 0,
+                      "matching.max_mem_bytes allows only " + std::to_string(memory_per_set >> 20) +
+                          " MiB for each of " + std::to_string(set_count) +
+                          " pattern sets; at least 16 MiB each is needed"});
+    return nullptr;
+  }
+  rs->memory_budget_ = options.max_mem_bytes;
+  auto build = [&](const std::vector<int>& ids, std::vector<SetGroup>& groups) -> bool {
+    for (size_t start = 0; start < ids.size(); start += per_set) {
+      RE2::Options opts;
+      opts.set_max_mem(static_cast<int64_t>(memory_per_set));
+      opts.set_case_sensitive(true);
+      opts.set_log_errors(false);
+      opts.set_never_capture(true);
+      SetGroup group;
+      group.set = std::make_unique<RE2::Set>(opts, RE2::UNANCHORED);
+      for (size_t i = start; i < std::min(ids.size(), start + per_set); ++i) {
+        std::string error;
+        if (group.set->Add(rs->atoms_[static_cast<size_t>(ids[i])].regex, &error) < 0) {
+          errors.push_back({0, false, 0, "internal: pattern rejected by RE2: " + error});
+          return false;
+        }
+        group.atom_ids.push_back(ids[i]);
+      }
+      if (!group.set->Compile()) {
+        errors.push_back({0, false, 0,
+                          "RE2::Set could not compile " + std::to_string(group.atom_ids.size()) +
+                              " patterns within " + std::to_string(memory_per_set >> 20) +
+                              " MiB; raise matching.max_mem_bytes"});
+        return false;
+      }
+      groups.push_back(std::move(group));
+    }
+    return true;
+  };
+  if (!build(folded, rs->folded_sets_) || !build(cased, rs->cased_sets_)) return nullptr;
+  return rs;
+}
+
+}  // namespace earshot::pipeline::match

@@ -1,0 +1,376 @@
+#include "pipeline/normalize.h"
+
+#include <utf8proc.h>
+
+#include <array>
+
+namespace earshot::pipeline {
+namespace {
+
+enum : uint8_t { kSep = 0, kWordChar = 1, kPrefix = 2 };
+
+constexpr std::array<uint8_t, 128> MakeAsciiClass() {
+  std::array<uint8_t, 128> t{};
+  for (int c = '0'; c <= '9'; ++c) t[c] = kWordChar;
+  for (int c = 'a'; c <= 'z'; ++c) t[c] = kWordChar;
+  for (int c = 'A'; c <= 'Z'; ++c) t[c] = kWordChar;
+  t['_'] = kWordChar;
+  t['@'] = kPrefix;
+  t['#'] = kPrefix;
+  t['$'] = kPrefix;
+  return t;
+}
+constexpr std::array<uint8_t, 128> kAsciiClass = MakeAsciiClass();
+
+inline char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
+
+inline bool IsAsciiLetter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
+// Scripts written without spaces between words: each character is a token of its own.
+bool IsNoSpaceScript(int32_t cp) {
+  return (cp >= 0x0E00 && cp <= 0x0EFF) ||    // Thai, Lao
+         (cp >= 0x1000 && cp <= 0x109F) ||    // Myanmar
+         (cp >= 0x1780 && cp <= 0x17FF) ||    // Khmer
+         (cp >= 0x3040 && cp <= 0x30FF) ||    // Hiragana, Katakana
+         (cp >= 0x31F0 && cp <= 0x31FF) ||    // Katakana extensions
+         (cp >= 0x3400 && cp <= 0x4DBF) ||    // CJK extension A
+         (cp >= 0x4E00 && cp <= 0x9FFF) ||    // CJK unified ideographs
+         (cp >= 0xF900 && cp <= 0xFAFF) ||    // CJK compatibility ideographs
+         (cp >= 0x20000 && cp <= 0x3FFFF);   // CJK extensions B and later
+}
+
+enum class CpClass : uint8_t { kSeparator, kWord, kMark, kSingle, kEmoji, kRegional, kIgnore };
+
+CpClass Classify(int32_t cp) {
+  if (cp < 0x80) return kAsciiClass[cp] == kWordChar ? CpClass::kWord : CpClass::kSeparator;
+  if (cp == 0x200D || cp == 0xFE0F || cp == 0xFE0E || (cp >= 0x1F3FB && cp <= 0x1F3FF)) {
+    return CpClass::kIgnore;
+  }
+  const utf8proc_property_t* prop = utf8proc_get_property(cp);
+  switch (prop->boundclass) {
+    case UTF8PROC_BOUNDCLASS_REGIONAL_INDICATOR: return CpClass::kRegional;
+    case UTF8PROC_BOUNDCLASS_EXTENDED_PICTOGRAPHIC:
+    case UTF8PROC_BOUNDCLASS_E_BASE:
+    case UTF8PROC_BOUNDCLASS_E_BASE_GAZ:
+    case UTF8PROC_BOUNDCLASS_GLUE_AFTER_ZWJ:
+    case UTF8PROC_BOUNDCLASS_E_ZWG:
+      // Letters and digits are never pictographic; (c) and (r) are, and count as emoji here.
+      return CpClass::kEmoji;
+    default: break;
+  }
+  switch (prop->category) {
+    case UTF8PROC_CATEGORY_MN:
+    case UTF8PROC_CATEGORY_MC:
+    case UTF8PROC_CATEGORY_ME: return CpClass::kMark;
+    case UTF8PROC_CATEGORY_LU:
+    case UTF8PROC_CATEGORY_LL:
+    case UTF8PROC_CATEGORY_LT:
+    case UTF8PROC_CATEGORY_LM:
+    case UTF8PROC_CATEGORY_LO:
+    case UTF8PROC_CATEGORY_ND:
+    case UTF8PROC_CATEGORY_NL:
+    case UTF8PROC_CATEGORY_NO:
+    case UTF8PROC_CATEGORY_PC:
+      return IsNoSpaceScript(cp) ? CpClass::kSingle : CpClass::kWord;
+    case UTF8PROC_CATEGORY_SO:
+      return CpClass::kEmoji;  // other symbols (many emoji without the pictographic property)
+    default: return CpClass::kSeparator;
+  }
+}
+
+void AppendCodePoint(int32_t cp, std::string& out) {
+  uint8_t buf[4];
+  utf8proc_ssize_t n = utf8proc_encode_char(cp, buf);
+  out.append(reinterpret_cast<const char*>(buf), static_cast<size_t>(n));
+}
+
+// Builds tokens as characters arrive. Owns no memory; writes into `out`.
+class TokenBuilder {
+ public:
+  TokenBuilder(NormalizedText& out, Field field, bool cased, uint32_t& position)
+      : out_(out), field_(field), cased_(cased), position_(position) {}
+
+  bool open() const { return open_; }
+  TokenKind kind() const { return kind_; }
+
+  void Open(TokenKind kind, uint32_t orig_begin) {
+    Close();
+    open_ = true;
+    kind_ = kind;
+    out_.view.push_back(' ');
+    token_ = Token{kind, field_, position_++, static_cast<uint32_t>(out_.view.size()), 0, 0, 0,
+                   orig_begin, orig_begin};
+    if (cased_) {
+      out_.cased.push_back(' ');
+      token_.cased_begin = static_cast<uint32_t>(out_.cased.size());
+    }
+  }
+
+  void Close() {
+    if (!open_) return;
+    open_ = false;
+    if (kind_ == TokenKind::kMention || kind_ == TokenKind::kHashtag ||
+        kind_ == TokenKind::kCashtag) {
+      if (out_.view.size() - token_.view_begin == 1) {  // a bare '@', '#' or '$': no token
+        out_.view.resize(token_.view_begin - 1);
+        if (cased_) out_.cased.resize(token_.cased_begin - 1);
+        --position_;
+        return;
+      }
+    }
+    token_.view_end = static_cast<uint32_t>(out_.view.size());
+    if (cased_) token_.cased_end = static_cast<uint32_t>(out_.cased.size());
+    out_.tokens.push_back(token_);
+  }
+
+  // Appends one ASCII byte (folded and plain forms).
+  void PushAscii(char folded, char plain, uint32_t orig_end) {
+    out_.view.push_back(folded);
+    if (cased_) out_.cased.push_back(plain);
+    token_.orig_end = orig_end;
+  }
+
+  void PushCodePoint(int32_t folded, int32_t plain, uint32_t orig_end) {
+    AppendCodePoint(folded, out_.view);
+    if (cased_) AppendCodePoint(plain, out_.cased);
+    token_.orig_end = orig_end;
+  }
+
+ private:
+  NormalizedText& out_;
+  Field field_;
+  bool cased_;
+  uint32_t& position_;
+  bool open_ = false;
+  TokenKind kind_ = TokenKind::kWord;
+  Token token_{};
+};
+
+bool StartsWithNoCase(std::string_view s, size_t pos, std::string_view prefix) {
+  if (s.size() - pos < prefix.size()) return false;
+  for (size_t i = 0; i < prefix.size(); ++i) {
+    if (Lower(s[pos + i]) != prefix[i]) return false;
+  }
+  return true;
+}
+
+bool IsUrlStart(std::string_view s, size_t pos) {
+  return StartsWithNoCase(s, pos, "https://") || StartsWithNoCase(s, pos, "http://") ||
+         StartsWithNoCase(s, pos, "www.");
+}
+
+// End of the URL starting at `pos`: the next white space; trailing punctuation that usually
+// closes a sentence or a parenthesis is left out.
+size_t UrlEnd(std::string_view s, size_t pos) {
+  size_t end = pos;
+  while (end < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[end]);
+    if (c <= ' ' || c == '"' || c == '<' || c == '>') break;
+    if (c == 0xE2 && end + 2 < s.size() && static_cast<unsigned char>(s[end + 1]) == 0x80 &&
+        static_cast<unsigned char>(s[end + 2]) == 0xA6) {
+      break;  // "…" ends truncated URLs in tweets
+    }
+    ++end;
+  }
+  while (end > pos && std::string_view(".,;:!?)]}'").find(s[end - 1]) != std::string_view::npos) {
+    --end;
+  }
+  return end;
+}
+
+}  // namespace
+
+void Normalizer::Normalize(std::string_view title, std::string_view text,
+                           const NormalizeOptions& options, NormalizedText& out) {
+  out.Clear();
+  position_ = 0;
+  if (!title.empty()) {
+    NormalizeField(title, Field::kTitle, options, out);
+    // A break token no pattern matches keeps phrases and proximity inside one field.
+    out.view.append(" |");
+    if (options.cased) out.cased.append(" |");
+    uint32_t vb = static_cast<uint32_t>(out.view.size() - 1);
+    uint32_t cb = options.cased ? static_cast<uint32_t>(out.cased.size() - 1) : 0;
+    out.tokens.push_back(Token{TokenKind::kFieldBreak, Field::kTitle, position_, vb, vb + 1, cb,
+                               options.cased ? cb + 1 : 0, 0, 0});
+    position_ += 1000;
+  }
+  NormalizeField(text, Field::kText, options, out);
+  out.view.push_back(' ');
+  if (options.cased) out.cased.push_back(' ');
+}
+
+void Normalizer::NormalizeField(std::string_view s, Field field, const NormalizeOptions& options,
+                                NormalizedText& out) {
+  TokenBuilder tb(out, field, options.cased, position_);
+  const size_t n = s.size();
+  size_t pos = 0;
+  bool prev_word = false;    // the previous character was a word character
+  bool single_open = false;  // the open token is a one-character (no-space script) token
+  bool regional_open = false;
+  while (pos < n) {
+    unsigned char c = static_cast<unsigned char>(s[pos]);
+    if (c < 0x80) {
+      uint8_t cls = kAsciiClass[c];
+      if (cls == kWordChar || (options.query_wildcards && (c == '*' || c == '?'))) {
+        if (!prev_word && (c == 'h' || c == 'H' || c == 'w' || c == 'W') && IsUrlStart(s, pos)) {
+          size_t end = UrlEnd(s, pos);
+          tb.Open(TokenKind::kUrl, static_cast<uint32_t>(pos));
+          for (size_t i = pos; i < end; ++i) tb.PushAscii(Lower(s[i]), s[i], static_cast<uint32_t>(i + 1));
+          tb.Close();
+          pos = end;
+          prev_word = false;
+          continue;
+        }
+        if (!tb.open() || single_open || regional_open || tb.kind() == TokenKind::kEmoji) {
+          tb.Open(TokenKind::kWord, static_cast<uint32_t>(pos));
+          single_open = regional_open = false;
+        }
+        tb.PushAscii(Lower(static_cast<char>(c)), static_cast<char>(c), static_cast<uint32_t>(pos + 1));
+        prev_word = true;
+        ++pos;
+        continue;
+      }
+      tb.Close();
+      single_open = regional_open = false;
+      if (cls == kPrefix && !prev_word && pos + 1 < n) {
+        unsigned char next = static_cast<unsigned char>(s[pos + 1]);
+        bool starts = c == '$' ? IsAsciiLetter(static_cast<char>(next))
+                               : (next >= 0x80 || kAsciiClass[next] == kWordChar);
+        if (starts) {
+          TokenKind kind = c == '@' ? TokenKind::kMention
+                           : c == '#' ? TokenKind::kHashtag
+                                      : TokenKind::kCashtag;
+          tb.Open(kind, static_cast<uint32_t>(pos));
+          tb.PushAscii(static_cast<char>(c), static_cast<char>(c), static_cast<uint32_t>(pos + 1));
+          ++pos;
+          prev_word = false;
+          // The body follows as word characters; a non-ASCII first letter is fine too.
+          single_open = false;
+          // Mark as "in word" so the body extends this token rather than opening a new one.
+          prev_word = true;
+          continue;
+        }
+      }
+      prev_word = false;
+      ++pos;
+      continue;
+    }
+
+    // Non-ASCII: gather a grapheme run (a starter and its combining marks) and normalize it.
+    size_t run_begin = pos;
+    run_.clear();
+    while (pos < n) {
+      int32_t cp;
+      utf8proc_ssize_t len = utf8proc_iterate(reinterpret_cast<const uint8_t*>(s.data() + pos),
+                                              static_cast<utf8proc_ssize_t>(n - pos), &cp);
+      if (len <= 0) {
+        if (run_.empty()) {
+          ++pos;  // an invalid byte separates tokens
+        }
+        break;
+      }
+      if (!run_.empty() && (cp < 0x80 || utf8proc_get_property(cp)->combining_class == 0)) break;
+      run_.push_back(cp);
+      pos += static_cast<size_t>(len);
+    }
+    if (run_.empty()) {
+      tb.Close();
+      single_open = regional_open = prev_word = false;
+      continue;
+    }
+    auto normalize = [&](std::vector<int32_t>& dst, utf8proc_option_t opts) {
+      dst.clear();
+      for (int32_t cp : run_) {
+        int32_t buf[32];
+        int last_boundclass = 0;
+        utf8proc_ssize_t k = utf8proc_decompose_char(cp, buf, 32, opts, &last_boundclass);
+        if (k < 0 || k > 32) {
+          dst.push_back(cp);
+          continue;
+        }
+        dst.insert(dst.end(), buf, buf + k);
+      }
+      if (dst.size() > 1) {
+        utf8proc_ssize_t k = utf8proc_normalize_utf32(
+            dst.data(), static_cast<utf8proc_ssize_t>(dst.size()),
+            static_cast<utf8proc_option_t>(opts | UTF8PROC_COMPOSE | UTF8PROC_STABLE));
+        if (k >= 0) dst.resize(static_cast<size_t>(k));
+      }
+    };
+    constexpr auto kFold = static_cast<utf8proc_option_t>(UTF8PROC_COMPAT | UTF8PROC_CASEFOLD |
+                                                         UTF8PROC_IGNORE | UTF8PROC_STABLE);
+    constexpr auto kPlain =
+        static_cast<utf8proc_option_t>(UTF8PROC_COMPAT | UTF8PROC_IGNORE | UTF8PROC_STABLE);
+    normalize(folded_, kFold);
+    if (options.cased) {
+      normalize(plain_, kPlain);
+      if (plain_.size() != folded_.size()) plain_ = folded_;  // rare (ß -> ss): keep aligned
+    }
+    const uint32_t run_end = static_cast<uint32_t>(pos);
+    for (size_t i = 0; i < folded_.size(); ++i) {
+      int32_t cp = folded_[i];
+      int32_t plain = options.cased ? plain_[i] : cp;
+      if (cp < 0x80 && kAsciiClass[cp] == kPrefix) {
+        // A compatibility form of @, # or $ (fullwidth): treat like the ASCII character would be
+        // treated at a token boundary, without the URL and cashtag niceties.
+        tb.Close();
+        single_open = regional_open = false;
+        prev_word = false;
+        continue;
+      }
+      switch (Classify(cp)) {
+        case CpClass::kWord:
+          if (!tb.open() || single_open || regional_open || tb.kind() == TokenKind::kEmoji ||
+              tb.kind() == TokenKind::kUrl) {
+            tb.Open(TokenKind::kWord, static_cast<uint32_t>(run_begin));
+            single_open = regional_open = false;
+          }
+          tb.PushCodePoint(cp, plain, run_end);
+          prev_word = true;
+          break;
+        case CpClass::kMark:
+          // Marks stay with the token before them (Thai vowels, Devanagari signs).
+          if (tb.open()) {
+            tb.PushCodePoint(cp, plain, run_end);
+          }
+          break;
+        case CpClass::kSingle:
+          tb.Open(TokenKind::kWord, static_cast<uint32_t>(run_begin));
+          tb.PushCodePoint(cp, plain, run_end);
+          single_open = true;
+          regional_open = false;
+          prev_word = true;
+          break;
+        case CpClass::kRegional:
+          if (regional_open) {  // the second half of a flag
+            tb.PushCodePoint(cp, plain, run_end);
+            tb.Close();
+            regional_open = false;
+          } else {
+            tb.Open(TokenKind::kEmoji, static_cast<uint32_t>(run_begin));
+            tb.PushCodePoint(cp, plain, run_end);
+            regional_open = true;
+          }
+          single_open = false;
+          prev_word = false;
+          break;
+        case CpClass::kEmoji:
+          tb.Open(TokenKind::kEmoji, static_cast<uint32_t>(run_begin));
+          tb.PushCodePoint(cp, plain, run_end);
+          tb.Close();
+          single_open = regional_open = prev_word = false;
+          break;
+        case CpClass::kIgnore:
+          break;
+        case CpClass::kSeparator:
+          tb.Close();
+          single_open = regional_open = prev_word = false;
+          break;
+      }
+    }
+  }
+  tb.Close();
+}
+
+}  // namespace earshot::pipeline
