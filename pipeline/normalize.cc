@@ -298,10 +298,10 @@ void Normalizer::NormalizeField(std::string_view s, Field field, const Normalize
         if (k >= 0) dst.resize(static_cast<size_t>(k));
       }
     };
-    constexpr auto kFold = static_cast<utf8proc_option_t>(UTF8PROC_COMPAT | UTF8PROC_CASEFOLD |
+    constexpr auto kFold = static_cast<utf8proc_option_t>(UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD |
                                                          UTF8PROC_IGNORE | UTF8PROC_STABLE);
     constexpr auto kPlain =
-        static_cast<utf8proc_option_t>(UTF8PROC_COMPAT | UTF8PROC_IGNORE | UTF8PROC_STABLE);
+        static_cast<utf8proc_option_t>(UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT | UTF8PROC_IGNORE | UTF8PROC_STABLE);
     normalize(folded_, kFold);
     if (options.cased) {
       normalize(plain_, kPlain);

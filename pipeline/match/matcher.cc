@@ -250,7 +250,10 @@ void Matcher::Match(const ingest::Post& post, MatchResult& result) {
         break;
       }
     }
-    if (!any) return;
+    if (!any) {
+      text_.Clear();
+      return;
+    }
   }
 
   NormalizeOptions options;
