@@ -1,0 +1,65 @@
+#include "app/brands.h"
+
+#include <gtest/gtest.h>
+
+namespace earshot::app {
+namespace {
+
+std::vector<std::string> BrandErrors(const std::string& yaml) {
+  auto loaded = LoadConfigFromString(yaml, "b.yaml");
+  EXPECT_TRUE(loaded.ok()) << loaded.errors[0].ToString();
+  std::vector<ConfigError> errors;
+  auto rules = CompileBrands(*loaded.config, errors);
+  EXPECT_EQ(rules == nullptr, !errors.empty());
+  std::vector<std::string> out;
+  for (const auto& e : errors) out.push_back(e.ToString());
+  return out;
+}
+
+TEST(CompileBrandsTest, QueryErrorsPointIntoTheYaml) {
+  auto errors = BrandErrors(
+      "inputs: []\n"
+      "brands:\n"
+      "  - id: plain\n"
+      "    query: apple AND\n"
+      "  - id: quoted\n"
+      "    query: 'apple NEAR b'\n"
+      "  - id: excl\n"
+      "    query: apple\n"
+      "    exclude: \"(pie\"\n");
+  ASSERT_EQ(errors.size(), 3u);
+  EXPECT_EQ(errors[0],
+            "b.yaml:4:21: brand 'plain' query: expected a term, phrase, field filter or '(' after "
+            "AND, found the end of the query");
+  EXPECT_EQ(errors[1],
+            "b.yaml:6:19: brand 'quoted' query: NEAR needs a distance: write NEAR/n (or NEAR/nf "
+            "for in order)");
+  EXPECT_EQ(errors[2],
+            "b.yaml:9:19: brand 'excl' exclude: expected ')' to close the '(' at offset 0");
+}
+
+TEST(CompileBrandsTest, MatchingLimitsComeFromConfig) {
+  auto loaded = LoadConfigFromString(
+      "inputs: []\nmatching:\n  max_mem_bytes: 16777216\n  patterns_per_set: 1\n"
+      "brands:\n  - id: a\n    query: x OR y\n",
+      "m.yaml");
+  ASSERT_TRUE(loaded.ok());
+  std::vector<ConfigError> errors;
+  EXPECT_EQ(CompileBrands(*loaded.config, errors), nullptr);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].ToString(),
+            "m.yaml:3:3: matching.max_mem_bytes allows only 8 MiB for each of 2 pattern sets; at "
+            "least 16 MiB each is needed");
+}
+
+TEST(CompileBrandsTest, ExampleBrandsCompile) {
+  auto loaded = LoadConfig(std::string(EARSHOT_SOURCE_DIR) + "/examples/earshot.yaml");
+  ASSERT_TRUE(loaded.ok());
+  std::vector<ConfigError> errors;
+  auto rules = CompileBrands(*loaded.config, errors);
+  ASSERT_NE(rules, nullptr);
+  EXPECT_EQ(rules->brands().size(), 3u);
+}
+
+}  // namespace
+}  // namespace earshot::app
