@@ -2,6 +2,7 @@
 // process exit code (kExitOk, kExitRuntime, kExitUsage).
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -27,7 +28,26 @@ struct MatchCommandOptions {
   bool quiet = false;
 };
 
+struct RunOptions {
+  std::string config;
+  double duration_s = 0;        // stop after this long (0: until SIGINT/SIGTERM)
+  bool summary = false;         // print a live summary on stderr
+  std::string admin_listen;     // overrides service.admin_listen
+  std::string bootstrap_file;   // write the bootstrap servers here once started
+  std::string admin_port_file;  // write the admin port here once listening
+  std::function<void(const std::string& bootstrap)> on_started;  // for the demo driver
+};
+
+struct BrokerOptions {
+  int brokers = 3;
+  int partitions = 6;
+  std::vector<std::string> topics;
+  std::string bootstrap_file;
+};
+
 int RunParse(const ParseOptions& options);
+int RunService(const RunOptions& options);
+int RunBroker(const BrokerOptions& options);
 int RunMatch(const MatchCommandOptions& options);
 int RunCheckConfig(const std::string& path);
 

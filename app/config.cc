@@ -198,23 +198,60 @@ class Loader {
     }
   }
 
+  void LoadService(const YAML::Node& node, ServiceConfig& s) {
+    if (!CheckMap(node,
+                  {"workers", "queue_capacity", "commit_interval_ms", "shutdown_timeout_ms",
+                   "admin_listen", "max_inflight_records", "embedded_partitions"},
+                  "service")) {
+      return;
+    }
+    int64_t v = 0;
+    if (Integer(node, "workers", v, 0, 256, "service")) s.workers = static_cast<int>(v);
+    if (Integer(node, "queue_capacity", v, 16, 1 << 20, "service")) {
+      s.queue_capacity = static_cast<int>(v);
+    }
+    if (Integer(node, "commit_interval_ms", v, 10, 600000, "service")) {
+      s.commit_interval_ms = static_cast<int>(v);
+    }
+    if (Integer(node, "shutdown_timeout_ms", v, 100, 600000, "service")) {
+      s.shutdown_timeout_ms = static_cast<int>(v);
+    }
+    if (Integer(node, "max_inflight_records", v, 16, 10000000, "service")) {
+      s.max_inflight_records = static_cast<int>(v);
+    }
+    if (Integer(node, "embedded_partitions", v, 1, 1000, "service")) {
+      s.embedded_partitions = static_cast<int>(v);
+    }
+    if (String(node, "admin_listen", s.admin_listen, false, "service") &&
+        s.admin_listen.find(':') == std::string::npos) {
+      Error(node["admin_listen"], "'admin_listen' must be host:port (port 0 picks a free one)");
+    }
+  }
+
+  void LoadProperties(const YAML::Node& props, const std::string& what,
+                      std::map<std::string, std::string>& out) {
+    if (!props.IsMap()) {
+      Error(props, "'" + what + "' in kafka must be a mapping of librdkafka settings");
+      return;
+    }
+    for (const auto& kv : props) {
+      if (!kv.second.IsScalar()) {
+        Error(kv.second, "kafka property '" + kv.first.Scalar() + "' must be a scalar");
+        continue;
+      }
+      out[kv.first.Scalar()] = kv.second.Scalar();
+    }
+  }
+
   void LoadKafka(const YAML::Node& node, Config& config) {
-    if (!CheckMap(node, {"bootstrap", "group_id", "properties"}, "kafka")) return;
+    if (!CheckMap(node, {"bootstrap", "group_id", "properties", "consumer", "producer"}, "kafka")) {
+      return;
+    }
     String(node, "bootstrap", config.kafka.bootstrap, false, "kafka");
     String(node, "group_id", config.kafka.group_id, false, "kafka");
-    if (YAML::Node props = node["properties"]) {
-      if (!props.IsMap()) {
-        Error(props, "'properties' in kafka must be a mapping of librdkafka settings");
-        return;
-      }
-      for (const auto& kv : props) {
-        if (!kv.second.IsScalar()) {
-          Error(kv.second, "kafka property '" + kv.first.Scalar() + "' must be a scalar");
-          continue;
-        }
-        config.kafka.properties[kv.first.Scalar()] = kv.second.Scalar();
-      }
-    }
+    if (YAML::Node p = node["properties"]) LoadProperties(p, "properties", config.kafka.properties);
+    if (YAML::Node p = node["consumer"]) LoadProperties(p, "consumer", config.kafka.consumer);
+    if (YAML::Node p = node["producer"]) LoadProperties(p, "producer", config.kafka.producer);
   }
 
   void LoadBrands(const YAML::Node& node, Config& config) {
@@ -274,7 +311,17 @@ class Loader {
       errors_.push_back({file_, {1, 1}, "the config is empty"});
       return;
     }
-    if (!CheckMap(root, {"inputs", "kafka", "limits", "matching", "brands"}, "the config")) return;
+    if (!CheckMap(root, {"inputs", "kafka", "topics", "service", "limits", "matching", "brands"},
+                  "the config")) {
+      return;
+    }
+    if (YAML::Node topics = root["topics"]) {
+      if (CheckMap(topics, {"enriched", "dead_letter"}, "topics")) {
+        String(topics, "enriched", config.topics.enriched, false, "topics");
+        String(topics, "dead_letter", config.topics.dead_letter, false, "topics");
+      }
+    }
+    if (YAML::Node service = root["service"]) LoadService(service, config.service);
     if (YAML::Node inputs = root["inputs"]) {
       LoadInputs(inputs, config);
     } else {

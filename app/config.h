@@ -36,7 +36,24 @@ struct InputConfig {
 struct KafkaConfig {
   std::string bootstrap = "embedded";  // "embedded" starts librdkafka's mock cluster in-process
   std::string group_id = "earshot";
-  std::map<std::string, std::string> properties;  // passed through to librdkafka
+  std::map<std::string, std::string> properties;  // passed through to librdkafka, both clients
+  std::map<std::string, std::string> consumer;    // consumer-only settings
+  std::map<std::string, std::string> producer;    // producer-only settings
+};
+
+struct TopicsConfig {
+  std::string enriched = "earshot.enriched";
+  std::string dead_letter = "earshot.dead-letter";
+};
+
+struct ServiceConfig {
+  int workers = 0;  // 0: one per core
+  int queue_capacity = 1024;  // records per worker queue
+  int commit_interval_ms = 1000;
+  int shutdown_timeout_ms = 10000;
+  std::string admin_listen = "127.0.0.1:9464";
+  int max_inflight_records = 50000;  // consumed but not yet finished; beyond it, pause
+  int embedded_partitions = 12;      // partitions per topic of the embedded broker
 };
 
 struct BrandConfig {
@@ -57,6 +74,8 @@ struct Config {
   std::string path;
   std::vector<InputConfig> inputs;
   KafkaConfig kafka;
+  TopicsConfig topics;
+  ServiceConfig service;
   size_t max_record_bytes = 1 << 20;
   pipeline::match::MatchOptions matching;
   SourceLocation matching_location;

@@ -47,6 +47,32 @@ int main(int argc, char** argv) {
       "[[begin, end], ...]}]}\nSpans are byte offsets into the post's text (title_spans: its "
       "title).");
 
+  RunOptions run;
+  CLI::App* run_cmd = app.add_subcommand(
+      "run", "Run the streaming service: consume raw topics, enrich, produce, commit");
+  run_cmd->add_option("--config,-c", run.config, "Config file")->required();
+  run_cmd->add_option("--duration", run.duration_s, "Stop after this many seconds (default: run "
+                                                    "until SIGINT/SIGTERM)");
+  run_cmd->add_flag("--summary", run.summary, "Print a live summary on stderr every 2 s");
+  run_cmd->add_option("--admin-listen", run.admin_listen,
+                      "host:port for /metrics, /healthz, /readyz (overrides the config)");
+  run_cmd->add_option("--bootstrap-file", run.bootstrap_file,
+                      "Write the Kafka bootstrap servers to this file once started");
+  run_cmd->add_option("--admin-port-file", run.admin_port_file,
+                      "Write the admin HTTP port to this file once listening");
+
+  BrokerOptions broker;
+  CLI::App* broker_cmd = app.add_subcommand(
+      "broker", "Run an embedded Kafka broker (librdkafka's mock cluster) on loopback");
+  broker_cmd->add_option("--partitions", broker.partitions, "Partitions per topic")
+      ->capture_default_str();
+  broker_cmd->add_option("--brokers", broker.brokers, "Number of brokers")->capture_default_str();
+  broker_cmd->add_option("--topics", broker.topics, "Topics to create")->delimiter(',');
+  broker_cmd->add_option("--bootstrap-file", broker.bootstrap_file,
+                         "Also write the bootstrap servers to this file");
+  broker_cmd->footer("Prints the bootstrap servers on stdout and runs until SIGINT/SIGTERM.\n"
+                     "Retention is about 5 MiB per partition: use enough partitions.");
+
   std::string config_path;
   CLI::App* check_cmd =
       app.add_subcommand("check-config", "Validate a config file and print a summary");
@@ -63,5 +89,7 @@ int main(int argc, char** argv) {
   if (*parse_cmd) return RunParse(parse);
   if (*check_cmd) return RunCheckConfig(config_path);
   if (*match_cmd) return RunMatch(match);
+  if (*run_cmd) return RunService(run);
+  if (*broker_cmd) return RunBroker(broker);
   return kExitUsage;
 }

@@ -1,0 +1,173 @@
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <thread>
+
+#include <spdlog/spdlog.h>
+
+#include "app/brands.h"
+#include "app/commands.h"
+#include "app/config.h"
+#include "app/service.h"
+#include "ingest/embedded_broker.h"
+
+namespace earshot::app {
+namespace {
+
+std::atomic<bool> g_stop{false};
+
+void OnSignal(int) { g_stop.store(true); }
+
+void InstallSignalHandlers() {
+  struct sigaction sa {};
+  sa.sa_handler = OnSignal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+}
+
+bool WriteFile(const std::string& path, const std::string& text) {
+  std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp);
+    out << text << "\n";
+    if (!out) return false;
+  }
+  return std::rename(tmp.c_str(), path.c_str()) == 0;
+}
+
+std::vector<ingest::TopicSpec> TopicsOf(const Config& config) {
+  std::vector<ingest::TopicSpec> topics;
+  int partitions = config.service.embedded_partitions;
+  for (const auto& input : config.inputs) {
+    if (!input.topic.empty()) topics.push_back({input.topic, partitions});
+  }
+  topics.push_back({config.topics.enriched, partitions});
+  topics.push_back({config.topics.dead_letter, partitions});
+  return topics;
+}
+
+void PrintSummary(const Service& service, const pipeline::match::RuleSet& rules, double seconds,
+                  int64_t consumed_before) {
+  const ServiceStats& st = service.stats();
+  int64_t consumed = st.consumed.load();
+  std::fprintf(stderr,
+               "[%6.1fs] consumed %lld (%.0f/s)  enriched %lld  filtered %lld  dead-lettered %lld"
+               "  outputs acked %lld\n",
+               seconds, static_cast<long long>(consumed),
+               static_cast<double>(consumed - consumed_before) / 2.0,
+               static_cast<long long>(st.enriched.load()), static_cast<long long>(st.filtered.load()),
+               static_cast<long long>(st.dead_lettered.load()),
+               static_cast<long long>(st.outputs.load()));
+  std::vector<std::pair<int64_t, size_t>> top;
+  for (size_t b = 0; b < rules.brands().size(); ++b) {
+    if (int64_t n = service.brand_count(b)) top.emplace_back(n, b);
+  }
+  std::sort(top.rbegin(), top.rend());
+  if (top.size() > 8) top.resize(8);
+  for (const auto& [n, b] : top) {
+    std::fprintf(stderr, "          %-24s %lld\n", rules.brands()[b].rule.id.c_str(),
+                 static_cast<long long>(n));
+  }
+}
+
+}  // namespace
+
+int RunService(const RunOptions& options) {
+  ConfigResult loaded = LoadConfig(options.config);
+  std::vector<ConfigError> errors = loaded.errors;
+  std::shared_ptr<const pipeline::match::RuleSet> rules;
+  if (loaded.ok()) rules = CompileBrands(*loaded.config, errors);
+  if (!errors.empty()) {
+    for (const auto& e : errors) std::fprintf(stderr, "%s\n", e.ToString().c_str());
+    return kExitUsage;
+  }
+  auto config = loaded.config;
+  if (!options.admin_listen.empty()) {
+    auto copy = std::make_shared<Config>(*config);
+    copy->service.admin_listen = options.admin_listen;
+    config = copy;
+  }
+  InstallSignalHandlers();
+  std::unique_ptr<ingest::EmbeddedBroker> broker;
+  std::string bootstrap = config->kafka.bootstrap;
+  std::string error;
+  if (bootstrap == "embedded") {
+    broker = ingest::EmbeddedBroker::Create(3, TopicsOf(*config), error);
+    if (!broker) {
+      std::fprintf(stderr, "earshot run: %s\n", error.c_str());
+      return kExitRuntime;
+    }
+    bootstrap = broker->bootstrap_servers();
+    spdlog::info("embedded broker (librdkafka mock cluster) at {}", bootstrap);
+  }
+  if (!options.bootstrap_file.empty() && !WriteFile(options.bootstrap_file, bootstrap)) {
+    std::fprintf(stderr, "earshot run: cannot write %s\n", options.bootstrap_file.c_str());
+    return kExitRuntime;
+  }
+  auto service = Service::Create(config, rules, bootstrap, error);
+  if (!service) {
+    std::fprintf(stderr, "earshot run: %s\n", error.c_str());
+    return kExitRuntime;
+  }
+  if (!options.admin_port_file.empty() &&
+      !WriteFile(options.admin_port_file, std::to_string(service->admin_port()))) {
+    std::fprintf(stderr, "earshot run: cannot write %s\n", options.admin_port_file.c_str());
+    return kExitRuntime;
+  }
+  std::atomic<bool> done{false};
+  std::thread watcher([&] {
+    auto start = std::chrono::steady_clock::now();
+    auto next_summary = start + std::chrono::seconds(2);
+    int64_t consumed_before = 0;
+    while (!done.load()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      auto now = std::chrono::steady_clock::now();
+      double elapsed = std::chrono::duration<double>(now - start).count();
+      if (g_stop.load() || (options.duration_s > 0 && elapsed >= options.duration_s)) {
+        service->RequestStop();
+      }
+      if (options.summary && now >= next_summary) {
+        PrintSummary(*service, *rules, elapsed, consumed_before);
+        consumed_before = service->stats().consumed.load();
+        next_summary += std::chrono::seconds(2);
+      }
+    }
+  });
+  if (options.on_started) options.on_started(bootstrap);
+  int code = service->Run();
+  done.store(true);
+  watcher.join();
+  if (options.summary) {
+    PrintSummary(*service, *rules, 0, service->stats().consumed.load());
+    std::fprintf(stderr, "enriched records are on topic '%s' at %s (e.g. kcat -C -b %s -t %s)\n",
+                 config->topics.enriched.c_str(), bootstrap.c_str(), bootstrap.c_str(),
+                 config->topics.enriched.c_str());
+  }
+  service.reset();
+  return code;
+}
+
+int RunBroker(const BrokerOptions& options) {
+  std::vector<ingest::TopicSpec> topics;
+  for (const auto& name : options.topics) topics.push_back({name, options.partitions});
+  std::string error;
+  auto broker = ingest::EmbeddedBroker::Create(options.brokers, topics, error);
+  if (!broker) {
+    std::fprintf(stderr, "earshot broker: %s\n", error.c_str());
+    return kExitRuntime;
+  }
+  std::printf("%s\n", broker->bootstrap_servers().c_str());
+  std::fflush(stdout);
+  if (!options.bootstrap_file.empty() &&
+      !WriteFile(options.bootstrap_file, broker->bootstrap_servers())) {
+    std::fprintf(stderr, "earshot broker: cannot write %s\n", options.bootstrap_file.c_str());
+    return kExitRuntime;
+  }
+  InstallSignalHandlers();
+  while (!g_stop.load()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  return kExitOk;
+}
+
+}  // namespace earshot::app

@@ -1,0 +1,756 @@
+#include "app/service.h"
+
+#include <librdkafka/rdkafka.h>
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+#include <simdjson.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <deque>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "app/offset_tracker.h"
+#include "ingest/format.h"
+#include "pipeline/enrich.h"
+#include "pipeline/spsc_queue.h"
+#include "sinks/admin_server.h"
+#include "sinks/kafka_producer.h"
+
+namespace earshot::app {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using pipeline::Outcome;
+
+// A delivery token packs the partition slot (16 bits) and the offset (48 bits).
+uint64_t MakeToken(uint32_t slot, int64_t offset) {
+  return (static_cast<uint64_t>(slot) << 48) | (static_cast<uint64_t>(offset) & ((1ULL << 48) - 1));
+}
+uint32_t TokenSlot(uint64_t token) { return static_cast<uint32_t>(token >> 48); }
+int64_t TokenOffset(uint64_t token) { return static_cast<int64_t>(token & ((1ULL << 48) - 1)); }
+
+struct WorkItem {
+  rd_kafka_message_t* message = nullptr;  // owned: the worker destroys it
+  uint32_t slot = 0;
+  ingest::Format format = ingest::Format::kAuto;
+};
+
+struct WorkReport {
+  uint32_t slot = 0;
+  int64_t offset = 0;
+  int32_t outputs = 0;  // records produced for this input (each will be acknowledged)
+  Outcome outcome = Outcome::kFiltered;
+  bool produce_failed = false;
+};
+
+// One assigned (or once assigned) partition.
+struct Slot {
+  std::string topic;
+  int32_t partition = 0;
+  ingest::Format format = ingest::Format::kAuto;
+  size_t worker = 0;
+  bool assigned = false;
+  bool paused = false;
+  int64_t committed = -1;  // last offset committed (as the next offset to read)
+  PartitionTracker tracker;
+  prometheus::Gauge* lag = nullptr;
+};
+
+struct Metrics {
+  explicit Metrics(const pipeline::match::RuleSet& rules)
+      : registry(std::make_shared<prometheus::Registry>()),
+        records(prometheus::BuildCounter()
+                    .Name("earshot_ingest_records_total")
+                    .Help("Input records by outcome: enriched, filtered or dead_lettered")
+                    .Register(*registry)),
+        consumed(prometheus::BuildCounter()
+                     .Name("earshot_ingest_consumed_total")
+                     .Help("Input records consumed from Kafka")
+                     .Register(*registry)
+                     .Add({})),
+        filtered(prometheus::BuildCounter()
+                     .Name("earshot_ingest_filtered_total")
+                     .Help("Input records filtered, by reason")
+                     .Register(*registry)),
+        dead(prometheus::BuildCounter()
+                 .Name("earshot_ingest_dead_letters_total")
+                 .Help("Input records sent to the dead-letter topic, by reason")
+                 .Register(*registry)),
+        enriched_by_brand(prometheus::BuildCounter()
+                              .Name("earshot_enriched_records_total")
+                              .Help("Enriched records produced, by brand")
+                              .Register(*registry)),
+        stage(prometheus::BuildHistogram()
+                  .Name("earshot_pipeline_stage_seconds")
+                  .Help("Time per input record in each stage (every 16th record is timed)")
+                  .Register(*registry)),
+        queue(prometheus::BuildCounter()
+                  .Name("earshot_queue_operations_total")
+                  .Help("Pushes and pops on the inter-thread queues")
+                  .Register(*registry)),
+        lag(prometheus::BuildGauge()
+                .Name("earshot_kafka_consumer_lag")
+                .Help("Consumer lag per partition, from librdkafka statistics")
+                .Register(*registry)),
+        producer_errors(prometheus::BuildCounter()
+                            .Name("earshot_kafka_producer_errors_total")
+                            .Help("Produce requests that failed for good")
+                            .Register(*registry)
+                            .Add({})),
+        producer_retries(prometheus::BuildGauge()
+                             .Name("earshot_kafka_producer_retries")
+                             .Help("Produce retries so far (librdkafka txretries)")
+                             .Register(*registry)
+                             .Add({})),
+        backpressure(prometheus::BuildCounter()
+                         .Name("earshot_backpressure_pauses_total")
+                         .Help("Times partitions were paused because a queue or the producer was "
+                               "full, or too many records were in flight")
+                         .Register(*registry)
+                         .Add({})),
+        commits(prometheus::BuildCounter()
+                    .Name("earshot_kafka_commits_total")
+                    .Help("Offset commits")
+                    .Register(*registry)
+                    .Add({})) {
+    for (Outcome o : {Outcome::kEnriched, Outcome::kFiltered, Outcome::kDeadLetter}) {
+      outcome_counter[static_cast<size_t>(o)] =
+          &records.Add({{"outcome", std::string(pipeline::OutcomeName(o))}});
+    }
+    for (int i = 0; i < ingest::kRejectReasonCount; ++i) {
+      std::string reason(ingest::RejectReasonName(static_cast<ingest::RejectReason>(i)));
+      filtered_by_reason[reason] = &filtered.Add({{"reason", reason}});
+      dead_by_reason[reason] = &dead.Add({{"reason", reason}});
+    }
+    std::string no_brand(pipeline::kNoBrandReason);
+    filtered_by_reason[no_brand] = &filtered.Add({{"reason", no_brand}});
+    for (const auto& b : rules.brands()) {
+      brand_counter.push_back(&enriched_by_brand.Add({{"brand", b.rule.id}}));
+    }
+    enrich_seconds = &stage.Add({{"stage", "enrich"}}, prometheus::Histogram::BucketBoundaries{
+                                                           1e-6, 5e-6, 1e-5, 5e-5, 1e-4, 5e-4,
+                                                           1e-3, 5e-3, 1e-2, 5e-2});
+    work_push = &queue.Add({{"queue", "work"}, {"op", "push"}});
+    work_pop = &queue.Add({{"queue", "work"}, {"op", "pop"}});
+    report_push = &queue.Add({{"queue", "report"}, {"op", "push"}});
+    report_pop = &queue.Add({{"queue", "report"}, {"op", "pop"}});
+  }
+
+  std::shared_ptr<prometheus::Registry> registry;
+  prometheus::Family<prometheus::Counter>& records;
+  prometheus::Counter& consumed;
+  prometheus::Family<prometheus::Counter>& filtered;
+  prometheus::Family<prometheus::Counter>& dead;
+  prometheus::Family<prometheus::Counter>& enriched_by_brand;
+  prometheus::Family<prometheus::Histogram>& stage;
+  prometheus::Family<prometheus::Counter>& queue;
+  prometheus::Family<prometheus::Gauge>& lag;
+  prometheus::Counter& producer_errors;
+  prometheus::Gauge& producer_retries;
+  prometheus::Counter& backpressure;
+  prometheus::Counter& commits;
+  prometheus::Counter* outcome_counter[3] = {};
+  std::unordered_map<std::string, prometheus::Counter*> filtered_by_reason;
+  std::unordered_map<std::string, prometheus::Counter*> dead_by_reason;
+  std::vector<prometheus::Counter*> brand_counter;
+  prometheus::Histogram* enrich_seconds = nullptr;
+  prometheus::Counter* work_push = nullptr;
+  prometheus::Counter* work_pop = nullptr;
+  prometheus::Counter* report_push = nullptr;
+  prometheus::Counter* report_pop = nullptr;
+};
+
+}  // namespace
+
+struct Service::Impl {
+  std::shared_ptr<const Config> config;
+  std::shared_ptr<const pipeline::match::RuleSet> rules;
+  std::string bootstrap;
+  ServiceStats stats;
+  std::unique_ptr<Metrics> metrics;
+  std::unique_ptr<sinks::AdminServer> admin;
+  std::unique_ptr<sinks::KafkaProducer> producer;
+  rd_kafka_t* consumer = nullptr;
+  rd_kafka_queue_t* consumer_queue = nullptr;
+  std::atomic<bool>* stop = nullptr;
+  std::atomic<bool> producer_up{false};
+  std::atomic<bool> fatal{false};
+  std::atomic<bool> workers_stop{false};
+
+  std::vector<std::unique_ptr<pipeline::SpscQueue<WorkItem>>> work;
+  std::vector<std::unique_ptr<pipeline::SpscQueue<WorkReport>>> reports;
+  std::vector<std::deque<WorkItem>> pending;  // per worker: items waiting for queue space
+  std::vector<std::thread> threads;
+  std::vector<std::atomic<int64_t>> brand_counts;
+
+  std::vector<Slot> slots;
+  std::unordered_map<std::string, uint32_t> slot_index;  // "topic\0partition"
+  std::unordered_map<std::string, ingest::Format> topic_format;
+  size_t in_flight = 0;
+  Clock::time_point last_commit = Clock::now();
+
+  ~Impl() {
+    if (consumer_queue != nullptr) rd_kafka_queue_destroy(consumer_queue);
+    if (consumer != nullptr) rd_kafka_destroy(consumer);
+  }
+
+  static std::string SlotKey(std::string_view topic, int32_t partition) {
+    std::string key(topic);
+    key.push_back('\0');
+    key.append(std::to_string(partition));
+    return key;
+  }
+
+  uint32_t SlotFor(std::string_view topic, int32_t partition) {
+    std::string key = SlotKey(topic, partition);
+    auto it = slot_index.find(key);
+    if (it != slot_index.end()) return it->second;
+    auto id = static_cast<uint32_t>(slots.size());
+    Slot& s = slots.emplace_back();
+    s.topic.assign(topic);
+    s.partition = partition;
+    auto f = topic_format.find(s.topic);
+    s.format = f == topic_format.end() ? ingest::Format::kAuto : f->second;
+    s.worker = std::hash<std::string>{}(key) % work.size();
+    s.lag = &metrics->lag.Add({{"topic", s.topic}, {"partition", std::to_string(partition)}});
+    slot_index.emplace(std::move(key), id);
+    return id;
+  }
+
+  // ---- workers ----------------------------------------------------------------------------
+
+  void WorkerLoop(size_t index) {
+    ingest::ParserOptions parser_options;
+    parser_options.max_record_bytes = config->max_record_bytes;
+    pipeline::Enricher enricher(parser_options, rules);
+    pipeline::EnrichResult result;
+    auto& in = *work[index];
+    auto& out = *reports[index];
+    std::vector<sinks::Header> headers;
+    std::string post_json;
+    uint64_t processed = 0;
+    int idle = 0;
+    while (true) {
+      std::optional<WorkItem> item = in.TryPop();
+      if (!item) {
+        if (workers_stop.load(std::memory_order_relaxed)) return;
+        if (++idle < 64) {
+          std::this_thread::yield();
+        } else {
+          std::this_thread::sleep_for(std::chrono::microseconds(200));
+        }
+        continue;
+      }
+      idle = 0;
+      metrics->work_pop->Increment();
+      rd_kafka_message_t* m = item->message;
+      ingest::Origin origin;
+      origin.topic = rd_kafka_topic_name(m->rkt);
+      origin.partition = m->partition;
+      origin.offset = m->offset;
+      std::string_view bytes(static_cast<const char*>(m->payload), m->payload ? m->len : 0);
+      bool timed = (processed++ & 15) == 0;
+      auto start = timed ? Clock::now() : Clock::time_point{};
+      enricher.Process(item->format, bytes, bytes.size(), origin, result);
+      if (timed) {
+        metrics->enrich_seconds->Observe(
+            std::chrono::duration<double>(Clock::now() - start).count());
+      }
+      WorkReport report;
+      report.slot = item->slot;
+      report.offset = m->offset;
+      report.outcome = result.outcome;
+      uint64_t token = MakeToken(item->slot, m->offset);
+      if (result.outcome == Outcome::kEnriched) {
+        for (size_t i = 0; i < result.count; ++i) {
+          const pipeline::OutputRecord& rec = result.records[i];
+          if (!Produce(config->topics.enriched, rec.key, rec.value, {}, token)) {
+            report.produce_failed = true;
+            continue;
+          }
+          ++report.outputs;
+          metrics->brand_counter[rec.brand]->Increment();
+          brand_counts[rec.brand].fetch_add(1, std::memory_order_relaxed);
+        }
+        metrics->outcome_counter[0]->Increment();
+      } else if (result.outcome == Outcome::kDeadLetter) {
+        std::string partition = std::to_string(m->partition);
+        std::string offset = std::to_string(m->offset);
+        headers = {{"earshot.source.topic", origin.topic},
+                   {"earshot.source.partition", partition},
+                   {"earshot.source.offset", offset},
+                   {"earshot.reason", result.reason},
+                   {"earshot.message", result.detail}};
+        std::string_view key(static_cast<const char*>(m->key), m->key ? m->key_len : 0);
+        if (Produce(config->topics.dead_letter, key, bytes, headers, token)) {
+          report.outputs = 1;
+        } else {
+          report.produce_failed = true;
+        }
+        metrics->outcome_counter[2]->Increment();
+        auto it = metrics->dead_by_reason.find(result.reason);
+        if (it != metrics->dead_by_reason.end()) it->second->Increment();
+      } else {
+        metrics->outcome_counter[1]->Increment();
+        auto it = metrics->filtered_by_reason.find(result.reason);
+        if (it != metrics->filtered_by_reason.end()) it->second->Increment();
+      }
+      rd_kafka_message_destroy(m);
+      while (!out.TryPush(report)) {
+        if (workers_stop.load(std::memory_order_relaxed) && fatal.load()) return;
+        std::this_thread::yield();
+      }
+      metrics->report_push->Increment();
+    }
+  }
+
+  // Produces one record, waiting while librdkafka's queue is full (backpressure reaches the
+  // consumer through this worker's full input queue). False on a permanent failure.
+  bool Produce(const std::string& topic, std::string_view key, std::string_view value,
+               const std::vector<sinks::Header>& headers, uint64_t token) {
+    while (true) {
+      switch (producer->Produce(topic, key, value, headers, token)) {
+        case sinks::ProduceStatus::kOk: return true;
+        case sinks::ProduceStatus::kQueueFull:
+          std::this_thread::sleep_for(std::chrono::microseconds(500));
+          continue;
+        case sinks::ProduceStatus::kFailed:
+          metrics->producer_errors.Increment();
+          return false;
+      }
+    }
+  }
+
+  // ---- consumer thread --------------------------------------------------------------------
+
+  void OnDelivery(uint64_t token, bool ok, std::string_view error) {
+    uint32_t s = TokenSlot(token);
+    if (s >= slots.size()) return;
+    if (!ok) {
+      // librdkafka retries retriable errors forever (message.timeout.ms=0); what reaches us is
+      // permanent. Leave the offset unfinished: it is never committed, and lag shows it.
+      metrics->producer_errors.Increment();
+      fatal.store(true);
+      spdlog::error("produce failed for good on {}[{}] offset {}: {}", slots[s].topic,
+                    slots[s].partition, TokenOffset(token), error);
+      return;
+    }
+    slots[s].tracker.Ack(TokenOffset(token));
+  }
+
+  void OnReport(const WorkReport& r) {
+    Slot& slot = slots[r.slot];
+    switch (r.outcome) {
+      case Outcome::kEnriched: stats.enriched.fetch_add(1, std::memory_order_relaxed); break;
+      case Outcome::kFiltered: stats.filtered.fetch_add(1, std::memory_order_relaxed); break;
+      case Outcome::kDeadLetter: stats.dead_lettered.fetch_add(1, std::memory_order_relaxed); break;
+    }
+    if (r.produce_failed) {
+      fatal.store(true);
+      spdlog::error("could not produce the outputs of {}[{}] offset {}; it will not be committed",
+                    slot.topic, slot.partition, r.offset);
+      return;
+    }
+    slot.tracker.SetExpected(r.offset, r.outputs);
+  }
+
+  // Delivery reports and worker reports; returns how many were handled.
+  size_t Serve() {
+    size_t handled = 0;
+    producer->Poll(0);
+    for (auto& q : reports) {
+      while (auto r = q->TryPop()) {
+        metrics->report_pop->Increment();
+        OnReport(*r);
+        ++handled;
+      }
+    }
+    // Reports and deliveries both finish records: recount from the trackers (a few dozen).
+    in_flight = TotalInFlight();
+    return handled;
+  }
+
+  size_t TotalInFlight() const {
+    size_t n = 0;
+    for (const Slot& s : slots) n += s.tracker.in_flight();
+    return n;
+  }
+
+  void Pause(Slot& slot) {
+    if (slot.paused || !slot.assigned) return;
+    rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(list, slot.topic.c_str(), slot.partition);
+    rd_kafka_pause_partitions(consumer, list);
+    rd_kafka_topic_partition_list_destroy(list);
+    slot.paused = true;
+    metrics->backpressure.Increment();
+  }
+
+  void ResumeIdleWorkers() {
+    for (Slot& slot : slots) {
+      if (!slot.paused || !slot.assigned) continue;
+      size_t w = slot.worker;
+      bool room = pending[w].empty() && work[w]->size() < work[w]->capacity() / 2 &&
+                  in_flight < static_cast<size_t>(config->service.max_inflight_records) / 2;
+      if (!room) continue;
+      rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(1);
+      rd_kafka_topic_partition_list_add(list, slot.topic.c_str(), slot.partition);
+      rd_kafka_resume_partitions(consumer, list);
+      rd_kafka_topic_partition_list_destroy(list);
+      slot.paused = false;
+    }
+  }
+
+  void FlushPending() {
+    for (size_t w = 0; w < pending.size(); ++w) {
+      while (!pending[w].empty()) {
+        if (!work[w]->TryPush(pending[w].front())) break;
+        metrics->work_push->Increment();
+        pending[w].pop_front();
+      }
+    }
+  }
+
+  void Dispatch(rd_kafka_message_t* m) {
+    uint32_t s = SlotFor(rd_kafka_topic_name(m->rkt), m->partition);
+    Slot& slot = slots[s];
+    stats.consumed.fetch_add(1, std::memory_order_relaxed);
+    metrics->consumed.Increment();
+    slot.tracker.Add(m->offset);
+    ++in_flight;
+    WorkItem item{m, s, slot.format};
+    size_t w = slot.worker;
+    if (!pending[w].empty() || !work[w]->TryPush(item)) {
+      pending[w].push_back(item);
+      Pause(slot);
+    } else {
+      metrics->work_push->Increment();
+    }
+    if (in_flight >= static_cast<size_t>(config->service.max_inflight_records)) {
+      for (Slot& other : slots) Pause(other);
+    }
+  }
+
+  void Commit(bool sync, const std::vector<uint32_t>* only = nullptr) {
+    rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(8);
+    std::vector<uint32_t> committed;
+    auto consider = [&](uint32_t s) {
+      Slot& slot = slots[s];
+      int64_t c = slot.tracker.committable();
+      if (c < 0 || c <= slot.committed) return;
+      rd_kafka_topic_partition_list_add(list, slot.topic.c_str(), slot.partition)->offset = c;
+      committed.push_back(s);
+    };
+    if (only != nullptr) {
+      for (uint32_t s : *only) consider(s);
+    } else {
+      for (uint32_t s = 0; s < slots.size(); ++s) {
+        if (slots[s].assigned) consider(s);
+      }
+    }
+    if (list->cnt > 0) {
+      rd_kafka_resp_err_t err = rd_kafka_commit(consumer, list, sync ? 0 : 1);
+      if (err == RD_KAFKA_RESP_ERR_NO_ERROR || err == RD_KAFKA_RESP_ERR__NO_OFFSET) {
+        for (uint32_t s : committed) slots[s].committed = slots[s].tracker.committable();
+        stats.committed.fetch_add(1, std::memory_order_relaxed);
+        metrics->commits.Increment();
+      } else {
+        spdlog::warn("offset commit failed: {}", rd_kafka_err2str(err));
+      }
+    }
+    rd_kafka_topic_partition_list_destroy(list);
+    last_commit = Clock::now();
+  }
+
+  // Waits until the given slots have nothing in flight, or the deadline passes.
+  bool Drain(const std::vector<uint32_t>& which, Clock::time_point deadline) {
+    while (true) {
+      FlushPending();
+      Serve();
+      bool idle = true;
+      for (uint32_t s : which) idle = idle && slots[s].tracker.idle();
+      if (idle) return true;
+      if (Clock::now() >= deadline) return false;
+      producer->Poll(1);
+    }
+  }
+
+  void OnRebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts) {
+    std::vector<uint32_t> which;
+    for (int i = 0; i < parts->cnt; ++i) {
+      which.push_back(SlotFor(parts->elems[i].topic, parts->elems[i].partition));
+    }
+    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+      for (uint32_t s : which) {
+        slots[s].assigned = true;
+        slots[s].paused = false;
+        slots[s].committed = -1;
+        slots[s].tracker.Clear();
+      }
+      rd_kafka_assign(consumer, parts);
+      stats.assigned_partitions.store(static_cast<int>(which.size()));
+      spdlog::info("assigned {} partitions", which.size());
+      return;
+    }
+    // Revoked: finish and commit what belongs to these partitions before giving them up.
+    auto deadline = Clock::now() + std::chrono::milliseconds(config->service.shutdown_timeout_ms);
+    bool drained = Drain(which, deadline);
+    Commit(true, &which);
+    if (!drained) spdlog::warn("revoke: drain timed out; unfinished records will be redelivered");
+    for (uint32_t s : which) {
+      slots[s].assigned = false;
+      slots[s].paused = false;
+    }
+    rd_kafka_assign(consumer, nullptr);
+    stats.assigned_partitions.store(0);
+    spdlog::info("revoked {} partitions", which.size());
+  }
+
+  void OnStats(std::string_view json) {
+    simdjson::dom::parser parser;
+    simdjson::dom::element doc;
+    if (parser.parse(json.data(), json.size()).get(doc)) return;
+    simdjson::dom::object topics;
+    if (doc["topics"].get(topics) == simdjson::SUCCESS) {
+      for (auto [topic, t] : topics) {
+        simdjson::dom::object partitions;
+        if (t["partitions"].get(partitions)) continue;
+        for (auto [pname, p] : partitions) {
+          int64_t lag = -1;
+          if (p["consumer_lag"].get(lag) || lag < 0) continue;
+          auto it = slot_index.find(SlotKey(topic, std::atoi(std::string(pname).c_str())));
+          if (it != slot_index.end()) slots[it->second].lag->Set(static_cast<double>(lag));
+        }
+      }
+    }
+  }
+
+  void OnProducerStats(std::string_view json) {
+    simdjson::dom::parser parser;
+    simdjson::dom::element doc;
+    if (parser.parse(json.data(), json.size()).get(doc)) return;
+    int64_t retries = 0;
+    if (doc["txretries"].get(retries) == simdjson::SUCCESS) {
+      metrics->producer_retries.Set(static_cast<double>(retries));
+    }
+    simdjson::dom::object brokers;
+    bool up = false;
+    if (doc["brokers"].get(brokers) == simdjson::SUCCESS) {
+      for (auto [name, b] : brokers) {
+        std::string_view state;
+        int64_t nodeid = -1;
+        if (b["nodeid"].get(nodeid) == simdjson::SUCCESS && nodeid >= 0 &&
+            b["state"].get(state) == simdjson::SUCCESS && state == "UP") {
+          up = true;
+        }
+      }
+    }
+    producer_up.store(up);
+  }
+};
+
+const ServiceStats& Service::stats() const { return impl_->stats; }
+
+int64_t Service::brand_count(size_t brand) const {
+  return brand < impl_->brand_counts.size() ? impl_->brand_counts[brand].load() : 0;
+}
+
+int Service::admin_port() const { return impl_->admin ? impl_->admin->port() : 0; }
+
+bool Service::ready(std::string& why) const {
+  if (impl_->fatal.load()) {
+    why = "a record could not be produced; see the log";
+    return false;
+  }
+  if (impl_->stats.assigned_partitions.load() == 0) {
+    why = "no partitions assigned";
+    return false;
+  }
+  if (!impl_->producer_up.load()) {
+    why = "producer not connected";
+    return false;
+  }
+  return true;
+}
+
+Service::~Service() = default;
+
+std::unique_ptr<Service> Service::Create(std::shared_ptr<const Config> config,
+                                         std::shared_ptr<const pipeline::match::RuleSet> rules,
+                                         const std::string& bootstrap, std::string& error) {
+  std::unique_ptr<Service> service(new Service());
+  auto impl = std::make_unique<Service::Impl>();
+  Impl* self = impl.get();
+  impl->config = config;
+  impl->rules = rules;
+  impl->bootstrap = bootstrap;
+  impl->stop = &service->stop_;
+  impl->metrics = std::make_unique<Metrics>(*rules);
+  impl->brand_counts = std::vector<std::atomic<int64_t>>(rules->brands().size());
+
+  std::vector<std::string> topics;
+  for (const auto& input : config->inputs) {
+    if (input.topic.empty()) continue;
+    topics.push_back(input.topic);
+    impl->topic_format[input.topic] = input.format;
+  }
+  if (topics.empty()) {
+    error = config->path + ": no input has a Kafka 'topic' to consume";
+    return nullptr;
+  }
+
+  // Producer: outputs are acknowledged by all in-sync replicas, retried without a deadline
+  // (a permanent failure stops commits instead of losing data).
+  std::map<std::string, std::string> pprops = {
+      {"bootstrap.servers", bootstrap},
+      {"acks", "all"},
+      {"message.timeout.ms", "0"},
+      {"linger.ms", "5"},
+      {"compression.type", "lz4"},
+      {"queue.buffering.max.messages", "200000"},
+      {"statistics.interval.ms", "1000"},
+      {"client.id", "earshot-producer"},
+  };
+  for (const auto& [k, v] : config->kafka.properties) pprops[k] = v;
+  for (const auto& [k, v] : config->kafka.producer) pprops[k] = v;
+  impl->producer = sinks::KafkaProducer::Create(
+      pprops,
+      [self](uint64_t token, bool ok, std::string_view err) {
+        if (ok) self->stats.outputs.fetch_add(1, std::memory_order_relaxed);
+        self->OnDelivery(token, ok, err);
+      },
+      [self](std::string_view json) { self->OnProducerStats(json); }, error);
+  if (!impl->producer) return nullptr;
+
+  // Consumer.
+  char errstr[512];
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  std::map<std::string, std::string> cprops = {
+      {"bootstrap.servers", bootstrap},
+      {"group.id", config->kafka.group_id},
+      {"enable.auto.commit", "false"},
+      {"enable.auto.offset.store", "false"},
+      {"auto.offset.reset", "earliest"},
+      {"fetch.wait.max.ms", "100"},
+      {"queued.max.messages.kbytes", "16384"},
+      {"statistics.interval.ms", "1000"},
+      {"client.id", "earshot-consumer"},
+  };
+  for (const auto& [k, v] : config->kafka.properties) cprops[k] = v;
+  for (const auto& [k, v] : config->kafka.consumer) cprops[k] = v;
+  for (const auto& [k, v] : cprops) {
+    if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), errstr, sizeof errstr) != RD_KAFKA_CONF_OK) {
+      error = "kafka consumer property '" + k + "': " + errstr;
+      rd_kafka_conf_destroy(conf);
+      return nullptr;
+    }
+  }
+  rd_kafka_conf_set_opaque(conf, self);
+  rd_kafka_conf_set_rebalance_cb(
+      conf, [](rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts,
+               void* opaque) { static_cast<Impl*>(opaque)->OnRebalance(err, parts); });
+  rd_kafka_conf_set_stats_cb(conf, [](rd_kafka_t*, char* json, size_t len, void* opaque) {
+    static_cast<Impl*>(opaque)->OnStats(std::string_view(json, len));
+    return 0;
+  });
+  impl->consumer = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
+  if (impl->consumer == nullptr) {
+    error = std::string("cannot create the kafka consumer: ") + errstr;
+    return nullptr;
+  }
+  rd_kafka_poll_set_consumer(impl->consumer);
+  impl->consumer_queue = rd_kafka_queue_get_consumer(impl->consumer);
+  rd_kafka_topic_partition_list_t* subscription =
+      rd_kafka_topic_partition_list_new(static_cast<int>(topics.size()));
+  for (const auto& t : topics) {
+    rd_kafka_topic_partition_list_add(subscription, t.c_str(), RD_KAFKA_PARTITION_UA);
+  }
+  rd_kafka_resp_err_t err = rd_kafka_subscribe(impl->consumer, subscription);
+  rd_kafka_topic_partition_list_destroy(subscription);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    error = std::string("cannot subscribe: ") + rd_kafka_err2str(err);
+    return nullptr;
+  }
+
+  size_t workers = config->service.workers > 0
+                       ? static_cast<size_t>(config->service.workers)
+                       : std::max<size_t>(1, std::thread::hardware_concurrency());
+  for (size_t i = 0; i < workers; ++i) {
+    auto capacity = static_cast<size_t>(config->service.queue_capacity);
+    impl->work.push_back(std::make_unique<pipeline::SpscQueue<WorkItem>>(capacity));
+    impl->reports.push_back(std::make_unique<pipeline::SpscQueue<WorkReport>>(capacity));
+  }
+  impl->pending.resize(workers);
+
+  impl->admin = sinks::AdminServer::Start(
+      config->service.admin_listen, impl->metrics->registry,
+      [svc = service.get()](std::string& why) { return svc->ready(why); }, error);
+  if (!impl->admin) return nullptr;
+  service->impl_ = std::move(impl);
+  return service;
+}
+
+int Service::Run() {
+  Impl& s = *impl_;
+  for (size_t i = 0; i < s.work.size(); ++i) {
+    s.threads.emplace_back([&s, i] { s.WorkerLoop(i); });
+  }
+  spdlog::info("earshot running: {} workers, admin on port {}", s.work.size(), admin_port());
+  constexpr size_t kBatch = 1000;
+  std::vector<rd_kafka_message_t*> batch(kBatch);
+  while (!stop_.load(std::memory_order_relaxed)) {
+    s.FlushPending();
+    s.Serve();
+    s.ResumeIdleWorkers();
+    bool can_take = s.in_flight < static_cast<size_t>(s.config->service.max_inflight_records);
+    ssize_t n = rd_kafka_consume_batch_queue(s.consumer_queue, can_take ? 20 : 0, batch.data(),
+                                             can_take ? kBatch : 0);
+    if (!can_take) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    for (ssize_t i = 0; i < n; ++i) {
+      rd_kafka_message_t* m = batch[static_cast<size_t>(i)];
+      if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+          spdlog::warn("consumer: {}", rd_kafka_message_errstr(m));
+        }
+        rd_kafka_message_destroy(m);
+        continue;
+      }
+      s.Dispatch(m);
+    }
+    if (Clock::now() - s.last_commit >
+        std::chrono::milliseconds(s.config->service.commit_interval_ms)) {
+      s.Commit(false);
+    }
+  }
+
+  // Stop: take no more records, finish what is in flight, commit, leave the group.
+  spdlog::info("stopping: draining {} records in flight", s.in_flight);
+  for (Slot& slot : s.slots) s.Pause(slot);
+  std::vector<uint32_t> all;
+  for (uint32_t i = 0; i < s.slots.size(); ++i) all.push_back(i);
+  auto deadline =
+      Clock::now() + std::chrono::milliseconds(s.config->service.shutdown_timeout_ms);
+  bool drained = s.Drain(all, deadline);
+  s.Commit(true);
+  rd_kafka_consumer_close(s.consumer);
+  s.workers_stop.store(true);
+  for (auto& t : s.threads) t.join();
+  // Destroy records still queued for workers (only when the drain timed out).
+  for (size_t w = 0; w < s.work.size(); ++w) {
+    while (auto item = s.work[w]->TryPop()) rd_kafka_message_destroy(item->message);
+    for (auto& item : s.pending[w]) rd_kafka_message_destroy(item.message);
+    s.pending[w].clear();
+  }
+  s.producer->Flush(2000);
+  spdlog::info("stopped: consumed {}, enriched {}, filtered {}, dead-lettered {}{}",
+               s.stats.consumed.load(), s.stats.enriched.load(), s.stats.filtered.load(),
+               s.stats.dead_lettered.load(), drained ? "" : " (drain timed out)");
+  return drained && !s.fatal.load() ? 0 : 1;
+}
+
+}  // namespace earshot::app

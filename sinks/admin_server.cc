@@ -1,0 +1,73 @@
+#include "sinks/admin_server.h"
+
+#include <civetweb.h>
+#include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
+
+#include <cstring>
+#include <mutex>
+
+namespace earshot::sinks {
+namespace {
+
+void Reply(mg_connection* conn, int status, const char* type, const std::string& body) {
+  mg_printf(conn,
+            "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
+            "Connection: close\r\n\r\n",
+            status, status == 200 ? "OK" : (status == 404 ? "Not Found" : "Service Unavailable"),
+            type, body.size());
+  mg_write(conn, body.data(), body.size());
+}
+
+std::once_flag civetweb_init;
+
+}  // namespace
+
+std::unique_ptr<AdminServer> AdminServer::Start(const std::string& listen,
+                                                std::shared_ptr<prometheus::Registry> registry,
+                                                ReadinessFn ready, std::string& error) {
+  std::call_once(civetweb_init, [] { mg_init_library(0); });
+  std::unique_ptr<AdminServer> server(new AdminServer());
+  server->registry_ = std::move(registry);
+  server->ready_ = std::move(ready);
+  const char* options[] = {"listening_ports", listen.c_str(), "num_threads", "2", nullptr};
+  mg_callbacks callbacks{};
+  server->ctx_ = mg_start(&callbacks, nullptr, options);
+  if (server->ctx_ == nullptr) {
+    error = "cannot listen on " + listen + " for the admin endpoint";
+    return nullptr;
+  }
+  mg_set_request_handler(server->ctx_, "/", &AdminServer::Handle, server.get());
+  mg_server_port ports[4];
+  int n = mg_get_server_ports(server->ctx_, 4, ports);
+  if (n > 0) server->port_ = ports[0].port;
+  return server;
+}
+
+AdminServer::~AdminServer() {
+  if (ctx_ != nullptr) mg_stop(ctx_);
+}
+
+int AdminServer::Handle(mg_connection* conn, void* self_ptr) {
+  auto* self = static_cast<AdminServer*>(self_ptr);
+  const mg_request_info* info = mg_get_request_info(conn);
+  std::string uri = info->local_uri != nullptr ? info->local_uri : "";
+  if (uri == "/metrics") {
+    prometheus::TextSerializer serializer;
+    Reply(conn, 200, "text/plain; version=0.0.4", serializer.Serialize(self->registry_->Collect()));
+  } else if (uri == "/healthz") {
+    Reply(conn, 200, "text/plain", "ok\n");
+  } else if (uri == "/readyz") {
+    std::string why;
+    if (self->ready_(why)) {
+      Reply(conn, 200, "text/plain", "ready\n");
+    } else {
+      Reply(conn, 503, "text/plain", "not ready: " + why + "\n");
+    }
+  } else {
+    Reply(conn, 404, "text/plain", "not found\n");
+  }
+  return 1;
+}
+
+}  // namespace earshot::sinks

@@ -1,0 +1,45 @@
+// AdminServer: earshot's operational HTTP endpoint.
+//   GET /metrics  Prometheus text format of the given registry
+//   GET /healthz  200 while the process runs its loops
+//   GET /readyz   200 only while the readiness probe says so (partitions assigned, producer
+//                 connected), 503 otherwise, with the reason in the body
+// Serves on its own civetweb threads; the probes it calls must be thread-safe.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+struct mg_context;
+struct mg_connection;
+
+namespace prometheus {
+class Registry;
+}
+
+namespace earshot::sinks {
+
+// Returns true when ready; otherwise fills `why`.
+using ReadinessFn = std::function<bool(std::string& why)>;
+
+class AdminServer {
+ public:
+  // `listen` is "host:port" ("127.0.0.1:0" picks a free port). Null and `error` on failure.
+  static std::unique_ptr<AdminServer> Start(const std::string& listen,
+                                            std::shared_ptr<prometheus::Registry> registry,
+                                            ReadinessFn ready, std::string& error);
+  ~AdminServer();
+
+  int port() const { return port_; }
+
+ private:
+  AdminServer() = default;
+  static int Handle(mg_connection* conn, void* self);
+
+  mg_context* ctx_ = nullptr;
+  std::shared_ptr<prometheus::Registry> registry_;
+  ReadinessFn ready_;
+  int port_ = 0;
+};
+
+}  // namespace earshot::sinks
