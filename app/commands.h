@@ -45,7 +45,23 @@ struct BrokerOptions {
   std::string bootstrap_file;
 };
 
+struct GenerateOptions {
+  double rate = 100;       // records per second
+  double duration_s = 10;  // 0: until --count
+  int64_t count = 0;       // stop after this many (0: no limit)
+  std::string config;      // brands from this config
+  std::string brands_file;  // or one brand name per line
+  std::string scenario = "steady";
+  double storm_at_s = 60;
+  std::string to = "stdout";  // stdout | kafka
+  std::string bootstrap;
+  std::string bootstrap_file;  // read the bootstrap servers from here (waits for it)
+  std::string topic_prefix = "raw.";
+  uint64_t seed = 1;
+};
+
 int RunParse(const ParseOptions& options);
+int RunGenerate(const GenerateOptions& options);
 int RunService(const RunOptions& options);
 int RunBroker(const BrokerOptions& options);
 int RunMatch(const MatchCommandOptions& options);

@@ -73,6 +73,29 @@ int main(int argc, char** argv) {
   broker_cmd->footer("Prints the bootstrap servers on stdout and runs until SIGINT/SIGTERM.\n"
                      "Retention is about 5 MiB per partition: use enough partitions.");
 
+  GenerateOptions generate;
+  CLI::App* gen_cmd = app.add_subcommand(
+      "generate", "Write realistic synthetic posts in the real source formats");
+  gen_cmd->add_option("--rate", generate.rate, "Records per second")->capture_default_str();
+  gen_cmd->add_option("--duration", generate.duration_s, "Seconds to run (0: until --count)")
+      ->capture_default_str();
+  gen_cmd->add_option("--count", generate.count, "Stop after this many records");
+  gen_cmd->add_option("--config,-c", generate.config, "Take brand names from this config");
+  gen_cmd->add_option("--brands", generate.brands_file, "File with one brand name per line");
+  gen_cmd->add_option("--scenario", generate.scenario, "steady | complaint-storm")
+      ->capture_default_str();
+  gen_cmd->add_option("--storm-at", generate.storm_at_s, "complaint-storm: start (seconds)")
+      ->capture_default_str();
+  gen_cmd->add_option("--to", generate.to, "stdout | kafka")->capture_default_str();
+  gen_cmd->add_option("--bootstrap", generate.bootstrap, "Kafka bootstrap servers");
+  gen_cmd->add_option("--bootstrap-file", generate.bootstrap_file,
+                      "Read the bootstrap servers from this file (waits up to 30 s for it)");
+  gen_cmd->add_option("--topic-prefix", generate.topic_prefix, "Prefix of the raw topics")
+      ->capture_default_str();
+  gen_cmd->add_option("--seed", generate.seed, "Random seed")->capture_default_str();
+  gen_cmd->footer("Topics: <prefix>x (X v2), x.v1, reddit, bluesky, mastodon, reviews (Yelp, "
+                  "Amazon, Google Play).\nAbout 0.3% of records are malformed on purpose.");
+
   std::string config_path;
   CLI::App* check_cmd =
       app.add_subcommand("check-config", "Validate a config file and print a summary");
@@ -90,6 +113,7 @@ int main(int argc, char** argv) {
   if (*check_cmd) return RunCheckConfig(config_path);
   if (*match_cmd) return RunMatch(match);
   if (*run_cmd) return RunService(run);
+  if (*gen_cmd) return RunGenerate(generate);
   if (*broker_cmd) return RunBroker(broker);
   return kExitUsage;
 }
