@@ -33,6 +33,7 @@ struct RunOptions {
   double duration_s = 0;        // stop after this long (0: until SIGINT/SIGTERM)
   bool summary = false;         // print a live summary on stderr
   std::string admin_listen;     // overrides service.admin_listen
+  std::string bootstrap;        // overrides kafka.bootstrap
   std::string bootstrap_file;   // write the bootstrap servers here once started
   std::string admin_port_file;  // write the admin port here once listening
   std::function<void(const std::string& bootstrap)> on_started;  // for the demo driver

@@ -56,6 +56,8 @@ int main(int argc, char** argv) {
   run_cmd->add_flag("--summary", run.summary, "Print a live summary on stderr every 2 s");
   run_cmd->add_option("--admin-listen", run.admin_listen,
                       "host:port for /metrics, /healthz, /readyz (overrides the config)");
+  run_cmd->add_option("--bootstrap", run.bootstrap,
+                      "Kafka bootstrap servers, or 'embedded' (overrides the config)");
   run_cmd->add_option("--bootstrap-file", run.bootstrap_file,
                       "Write the Kafka bootstrap servers to this file once started");
   run_cmd->add_option("--admin-port-file", run.admin_port_file,

@@ -84,9 +84,10 @@ int RunService(const RunOptions& options) {
     return kExitUsage;
   }
   auto config = loaded.config;
-  if (!options.admin_listen.empty()) {
+  if (!options.admin_listen.empty() || !options.bootstrap.empty()) {
     auto copy = std::make_shared<Config>(*config);
-    copy->service.admin_listen = options.admin_listen;
+    if (!options.admin_listen.empty()) copy->service.admin_listen = options.admin_listen;
+    if (!options.bootstrap.empty()) copy->kafka.bootstrap = options.bootstrap;
     config = copy;
   }
   InstallSignalHandlers();

@@ -1,0 +1,382 @@
+// Integration tests of `earshot run` on the embedded broker (librdkafka's mock cluster): exact
+// accounting, dead letters, readiness, and no loss across SIGKILL, rebalances and broker
+// faults. Hermetic: OS-chosen ports, temp dirs, fresh group ids, bounded waits.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <simdjson.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <random>
+#include <thread>
+
+#include "app/brands.h"
+#include "app/config.h"
+#include "app/service.h"
+#include "ingest/embedded_broker.h"
+#include "pipeline/enrich.h"
+#include "tests/integration/kafka_harness.h"
+
+namespace earshot::testing {
+namespace {
+
+using Pairs = std::multiset<std::pair<std::string, std::string>>;
+using Clock = std::chrono::steady_clock;
+
+constexpr int kPartitions = 4;
+const std::vector<std::pair<std::string, std::string>> kInputs = {
+    {"raw.x", "x_v2"},       {"raw.x.v1", "x_v1"},         {"raw.reddit", "reddit"},
+    {"raw.bluesky", "bluesky"}, {"raw.mastodon", "mastodon"}, {"raw.reviews", "auto"}};
+
+template <typename Pred>
+bool WaitFor(Pred pred, int seconds) {
+  auto deadline = Clock::now() + std::chrono::seconds(seconds);
+  while (Clock::now() < deadline) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return pred();
+}
+
+struct Expected {
+  Pairs pairs;  // (post id, brand id) per enriched output
+  int64_t enriched = 0, filtered = 0, dead = 0;
+};
+
+class ServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::vector<ingest::TopicSpec> topics;
+    for (const auto& [t, f] : kInputs) topics.push_back({t, kPartitions});
+    topics.push_back({"earshot.enriched", kPartitions});
+    topics.push_back({"earshot.dead-letter", kPartitions});
+    std::string error;
+    broker_ = ingest::EmbeddedBroker::Create(3, topics, error);
+    ASSERT_NE(broker_, nullptr) << error;
+    bootstrap_ = broker_->bootstrap_servers();
+    group_ = "it-" + std::to_string(std::random_device{}());
+  }
+
+  std::string WriteConfig(const std::string& extra_service = "", int max_record_bytes = 1 << 20) {
+    std::string path = dir_.path + "/earshot.yaml";
+    std::ofstream out(path);
+    out << "inputs:\n";
+    for (const auto& [t, f] : kInputs) {
+      out << "  - name: " << t << "\n    topic: " << t << "\n    format: " << f << "\n";
+    }
+    out << "kafka:\n  bootstrap: " << bootstrap_ << "\n  group_id: " << group_
+        << "\n  consumer:\n    session.timeout.ms: 6000\n    heartbeat.interval.ms: 500\n"
+        << "limits:\n  max_record_bytes: " << max_record_bytes << "\n"
+        << "service:\n  workers: 2\n  admin_listen: 127.0.0.1:0\n  commit_interval_ms: 200\n"
+        << "  shutdown_timeout_ms: 15000\n"
+        << extra_service
+        << "brands:\n"
+        << "  - id: nimbus-air\n    name: Nimbus Air\n    query: '\"nimbus air\" OR @NimbusAir'\n"
+        << "  - id: brightbean\n    name: Brightbean\n    query: 'brightbean OR @Brightbean'\n"
+        << "  - id: parcelly\n    name: Parcelly\n    query: 'parcelly OR @Parcelly'\n";
+    return path;
+  }
+
+  std::shared_ptr<const app::Config> Load(const std::string& path) {
+    auto loaded = app::LoadConfig(path);
+    EXPECT_TRUE(loaded.ok()) << (loaded.ok() ? "" : loaded.errors[0].ToString());
+    return loaded.config;
+  }
+
+  std::shared_ptr<const pipeline::match::RuleSet> Rules(const app::Config& config) {
+    std::vector<app::ConfigError> errors;
+    auto rules = app::CompileBrands(config, errors);
+    EXPECT_TRUE(errors.empty());
+    return rules;
+  }
+
+  static std::vector<app::GeneratedRecord> Generate(int n, uint64_t seed, double malformed) {
+    app::GeneratorOptions options;
+    options.brands = {"Nimbus Air", "Brightbean", "Parcelly"};
+    options.seed = seed;
+    options.malformed_rate = malformed;
+    app::Generator gen(options);
+    std::vector<app::GeneratedRecord> out(static_cast<size_t>(n));
+    for (auto& r : out) gen.Next(1.0, 1795000000000, r);
+    return out;
+  }
+
+  // What the service must produce, computed offline with the same stateless chain.
+  Expected ExpectedOutputs(const app::Config& config,
+                           const std::vector<app::GeneratedRecord>& records) {
+    Expected e;
+    ingest::ParserOptions po;
+    po.max_record_bytes = config.max_record_bytes;
+    pipeline::Enricher enricher(po, Rules(config));
+    pipeline::EnrichResult result;
+    simdjson::dom::parser parser;
+    for (const auto& r : records) {
+      ingest::Format format = ingest::Format::kAuto;
+      for (const auto& input : config.inputs) {
+        if (input.topic == r.topic) format = input.format;
+      }
+      enricher.Process(format, r.value, r.value.size(), ingest::Origin{}, result);
+      switch (result.outcome) {
+        case pipeline::Outcome::kEnriched: ++e.enriched; break;
+        case pipeline::Outcome::kFiltered: ++e.filtered; break;
+        case pipeline::Outcome::kDeadLetter: ++e.dead; break;
+      }
+      for (size_t i = 0; i < result.count; ++i) {
+        simdjson::dom::element doc;
+        std::string_view post_id;
+        EXPECT_EQ(parser.parse(result.records[i].value).get(doc), simdjson::SUCCESS);
+        EXPECT_EQ(doc["post"]["id"].get(post_id), simdjson::SUCCESS);
+        e.pairs.emplace(std::string(post_id), result.records[i].key);
+      }
+    }
+    return e;
+  }
+
+  int64_t InputEnd() {
+    int64_t total = 0;
+    for (const auto& [t, f] : kInputs) total += EndOffsets(bootstrap_, t);
+    return total;
+  }
+
+  int64_t Committed() {
+    int64_t total = 0;
+    for (const auto& [t, f] : kInputs) total += CommittedOffsets(bootstrap_, group_, t, kPartitions);
+    return total;
+  }
+
+  static Pairs Unique(const Pairs& pairs) {
+    Pairs u;
+    for (auto it = pairs.begin(); it != pairs.end(); it = pairs.upper_bound(*it)) u.insert(*it);
+    return u;
+  }
+
+  TempDir dir_;
+  std::unique_ptr<ingest::EmbeddedBroker> broker_;
+  std::string bootstrap_;
+  std::string group_;
+};
+
+struct Running {
+  std::unique_ptr<app::Service> service;
+  std::thread thread;
+  int code = -1;
+  void Start() {
+    thread = std::thread([this] { code = service->Run(); });
+  }
+  int Stop() {
+    service->RequestStop();
+    thread.join();
+    return code;
+  }
+};
+
+std::unique_ptr<Running> StartService(std::shared_ptr<const app::Config> config,
+                                      std::shared_ptr<const pipeline::match::RuleSet> rules,
+                                      const std::string& bootstrap) {
+  auto r = std::make_unique<Running>();
+  std::string error;
+  r->service = app::Service::Create(config, rules, bootstrap, error);
+  EXPECT_NE(r->service, nullptr) << error;
+  if (!r->service) return nullptr;
+  r->Start();
+  return r;
+}
+
+TEST_F(ServiceTest, AccountsForEveryRecordExactlyAndCommitsEverything) {
+  auto config = Load(WriteConfig());
+  auto records = Generate(4000, 7, 0.02);
+  Expected expected = ExpectedOutputs(*config, records);
+  ASSERT_GT(expected.dead, 20);
+  ASSERT_GT(expected.enriched, 500);
+  ASSERT_TRUE(ProduceAll(bootstrap_, records));
+  auto running = StartService(config, Rules(*config), bootstrap_);
+  ASSERT_NE(running, nullptr);
+  const auto& stats = running->service->stats();
+  EXPECT_TRUE(WaitFor([&] { return Committed() == InputEnd(); }, 90))
+      << "committed " << Committed() << " of " << InputEnd();
+  EXPECT_EQ(running->Stop(), 0);
+  EXPECT_EQ(stats.consumed.load(), 4000);
+  EXPECT_EQ(stats.enriched.load() + stats.filtered.load() + stats.dead_lettered.load(), 4000);
+  EXPECT_EQ(stats.enriched.load(), expected.enriched);
+  EXPECT_EQ(stats.filtered.load(), expected.filtered);
+  EXPECT_EQ(stats.dead_lettered.load(), expected.dead);
+
+  auto enriched = ReadTopic(bootstrap_, "earshot.enriched");
+  EXPECT_EQ(EnrichedPairs(enriched), expected.pairs);  // exactly once without faults
+  for (const Record& r : enriched) {
+    ASSERT_TRUE(r.key == "nimbus-air" || r.key == "brightbean" || r.key == "parcelly") << r.key;
+  }
+  auto dead = ReadTopic(bootstrap_, "earshot.dead-letter");
+  EXPECT_EQ(static_cast<int64_t>(dead.size()), expected.dead);
+  for (const Record& r : dead) {
+    EXPECT_EQ(r.headers.count("earshot.reason"), 1u);
+    EXPECT_EQ(r.headers.at("earshot.source.topic").rfind("raw.", 0), 0u);
+    EXPECT_EQ(r.headers.count("earshot.source.offset"), 1u);
+  }
+}
+
+TEST_F(ServiceTest, BrokenRecordsLandInTheDeadLetterTopicWithTheirReason) {
+  auto config = Load(WriteConfig("", 4096));
+  std::string big = R"({"data":{"id":"9","text":")" + std::string(5000, 'a') +
+                    R"(","created_at":"2026-01-01T00:00:00Z"}})";
+  std::vector<app::GeneratedRecord> records = {
+      {"raw.x", "k1", R"({"data":{"id":"1","text":"Parcelly lost it)"},
+      {"raw.x", "k2", big},
+      {"raw.reviews", "k3", "{\"review_id\":\"r\",\"business_id\":\"b\",\"text\":\"\xff\xfe\"}"},
+      {"raw.reviews", "k4", R"({"no":"adapter knows this"})"},
+      {"raw.bluesky", "k5", R"({"did":"d","time_us":1,"kind":"identity"})"},
+  };
+  ASSERT_TRUE(ProduceAll(bootstrap_, records));
+  auto running = StartService(config, Rules(*config), bootstrap_);
+  ASSERT_NE(running, nullptr);
+  EXPECT_TRUE(WaitFor([&] { return Committed() == InputEnd(); }, 60));
+  EXPECT_EQ(running->Stop(), 0);
+  auto dead = ReadTopic(bootstrap_, "earshot.dead-letter");
+  std::map<std::string, std::string> reason_by_key;
+  for (const Record& r : dead) {
+    reason_by_key[r.key] = r.headers.at("earshot.reason");
+    for (const auto& original : records) {
+      if (original.key == r.key) {
+        EXPECT_EQ(r.value, original.value) << "original bytes kept";
+      }
+    }
+  }
+  EXPECT_EQ(reason_by_key, (std::map<std::string, std::string>{{"k1", "malformed_json"},
+                                                                 {"k2", "too_large"},
+                                                                 {"k3", "bad_encoding"},
+                                                                 {"k4", "not_a_post"}}));
+  EXPECT_EQ(running->service->stats().filtered.load(), 1);  // the identity event
+}
+
+TEST_F(ServiceTest, ReadinessFollowsAssignmentAndMetricsAreServed) {
+  auto config = Load(WriteConfig());
+  std::string error;
+  auto service = app::Service::Create(config, Rules(*config), bootstrap_, error);
+  ASSERT_NE(service, nullptr) << error;
+  int port = service->admin_port();
+  ASSERT_GT(port, 0);
+  std::string body;
+  EXPECT_EQ(HttpGet(port, "/healthz"), 200);
+  EXPECT_EQ(HttpGet(port, "/readyz", &body), 503);
+  EXPECT_EQ(body, "not ready: no partitions assigned\n");
+  int code = -1;
+  std::thread t([&] { code = service->Run(); });
+  EXPECT_TRUE(WaitFor([&] { return HttpGet(port, "/readyz") == 200; }, 30));
+  ASSERT_TRUE(ProduceAll(bootstrap_, Generate(50, 3, 0)));
+  EXPECT_TRUE(WaitFor([&] { return service->stats().consumed.load() == 50; }, 30));
+  EXPECT_EQ(HttpGet(port, "/metrics", &body), 200);
+  EXPECT_NE(body.find("earshot_ingest_consumed_total 50"), std::string::npos) << body.substr(0, 400);
+  EXPECT_NE(body.find("earshot_kafka_consumer_lag{"), std::string::npos);
+  EXPECT_EQ(HttpGet(port, "/nope"), 404);
+  service->RequestStop();
+  t.join();
+  EXPECT_EQ(code, 0);
+  EXPECT_EQ(HttpGet(port, "/readyz"), 503);  // partitions given up on the way out
+}
+
+TEST_F(ServiceTest, NoLossAcrossSigkillAndRestart) {
+  std::string path = WriteConfig();
+  auto config = Load(path);
+  auto records = Generate(30000, 11, 0.005);
+  Expected expected = ExpectedOutputs(*config, records);
+  ASSERT_TRUE(ProduceAll(bootstrap_, records));
+  auto spawn = [&] {
+    pid_t pid = fork();
+    if (pid == 0) {
+      int devnull = open("/dev/null", O_WRONLY);
+      dup2(devnull, 2);
+      execl(EARSHOT_BINARY, EARSHOT_BINARY, "run", "-c", path.c_str(), nullptr);
+      _exit(127);
+    }
+    return pid;
+  };
+  pid_t first = spawn();
+  ASSERT_GT(first, 0);
+  ASSERT_TRUE(WaitFor([&] { return Committed() > 3000; }, 60)) << "no progress before the kill";
+  kill(first, SIGKILL);
+  int status = 0;
+  waitpid(first, &status, 0);
+  int64_t at_kill = Committed();
+  EXPECT_LT(at_kill, InputEnd()) << "the kill should land mid-stream";
+  pid_t second = spawn();
+  ASSERT_GT(second, 0);
+  EXPECT_TRUE(WaitFor([&] { return Committed() == InputEnd(); }, 120))
+      << "committed " << Committed() << " of " << InputEnd();
+  kill(second, SIGTERM);
+  waitpid(second, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  Pairs got = EnrichedPairs(ReadTopic(bootstrap_, "earshot.enriched"));
+  EXPECT_EQ(Unique(got), Unique(expected.pairs)) << "every expected output at least once";
+  int64_t duplicates = static_cast<int64_t>(got.size() - expected.pairs.size());
+  EXPECT_GE(duplicates, 0);
+  EXPECT_LE(duplicates, static_cast<int64_t>(expected.pairs.size()) / 2) << "bounded duplicates";
+  std::fprintf(stderr, "sigkill: committed %lld at kill; %lld duplicate outputs of %zu\n",
+               static_cast<long long>(at_kill), static_cast<long long>(duplicates),
+               expected.pairs.size());
+}
+
+TEST_F(ServiceTest, NoLossWhenASecondInstanceJoinsAndLeaves) {
+  auto config = Load(WriteConfig());
+  auto records = Generate(20000, 13, 0.005);
+  Expected expected = ExpectedOutputs(*config, records);
+  auto rules = Rules(*config);
+  auto a = StartService(config, rules, bootstrap_);
+  ASSERT_NE(a, nullptr);
+  ASSERT_TRUE(WaitFor([&] { return a->service->stats().assigned_partitions.load() > 0; }, 30));
+  std::vector<app::GeneratedRecord> first(records.begin(), records.begin() + 10000);
+  std::vector<app::GeneratedRecord> second(records.begin() + 10000, records.end());
+  ASSERT_TRUE(ProduceAll(bootstrap_, first));
+  auto b = StartService(config, rules, bootstrap_);
+  ASSERT_NE(b, nullptr);
+  EXPECT_TRUE(WaitFor([&] { return b->service->stats().assigned_partitions.load() > 0; }, 30))
+      << "the second instance never got partitions";
+  ASSERT_TRUE(ProduceAll(bootstrap_, second));
+  EXPECT_TRUE(WaitFor([&] { return b->service->stats().consumed.load() > 0; }, 30));
+  EXPECT_EQ(b->Stop(), 0);  // leaves the group: a rebalance moves its partitions back
+  EXPECT_TRUE(WaitFor([&] { return Committed() == InputEnd(); }, 90))
+      << "committed " << Committed() << " of " << InputEnd();
+  EXPECT_EQ(a->Stop(), 0);
+  int64_t consumed = a->service->stats().consumed.load() + b->service->stats().consumed.load();
+  EXPECT_GE(consumed, 20000);
+  Pairs got = EnrichedPairs(ReadTopic(bootstrap_, "earshot.enriched"));
+  EXPECT_EQ(Unique(got), Unique(expected.pairs));
+}
+
+TEST_F(ServiceTest, NoLossThroughBrokerFaults) {
+  auto config = Load(WriteConfig());
+  auto records = Generate(12000, 17, 0.005);
+  Expected expected = ExpectedOutputs(*config, records);
+  auto running = StartService(config, Rules(*config), bootstrap_);
+  ASSERT_NE(running, nullptr);
+  ASSERT_TRUE(WaitFor([&] { return running->service->stats().assigned_partitions.load() > 0; }, 30));
+  std::vector<app::GeneratedRecord> part;
+  auto batch = [&](size_t from, size_t to) {
+    return std::vector<app::GeneratedRecord>(records.begin() + static_cast<long>(from),
+                                             records.begin() + static_cast<long>(to));
+  };
+  ASSERT_TRUE(ProduceAll(bootstrap_, batch(0, 4000)));
+  // A broker goes down and comes back while records flow.
+  broker_->SetBrokerDown(2, true);
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  broker_->SetBrokerDown(2, false);
+  ASSERT_TRUE(ProduceAll(bootstrap_, batch(4000, 8000)));
+  // Leaders of the output partitions move; Produce requests fail with retriable errors.
+  for (int p = 0; p < kPartitions; ++p) broker_->SetPartitionLeader("earshot.enriched", p, 1 + p % 3);
+  constexpr int kProduceApi = 0, kNotLeader = 6;
+  broker_->PushRequestErrors(kProduceApi, 20, kNotLeader);
+  ASSERT_TRUE(ProduceAll(bootstrap_, batch(8000, 12000)));
+  EXPECT_TRUE(WaitFor([&] { return Committed() == InputEnd(); }, 120))
+      << "committed " << Committed() << " of " << InputEnd();
+  EXPECT_EQ(running->Stop(), 0);
+  Pairs got = EnrichedPairs(ReadTopic(bootstrap_, "earshot.enriched"));
+  EXPECT_EQ(Unique(got), Unique(expected.pairs));
+  const auto& st = running->service->stats();
+  EXPECT_EQ(st.enriched.load() + st.filtered.load() + st.dead_lettered.load(), st.consumed.load());
+}
+
+}  // namespace
+}  // namespace earshot::testing
