@@ -11,7 +11,7 @@ packages=(
   libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev libutf8proc-dev
   clang libclang-rt-14-dev
   libcivetweb-dev kcat
-  python3 python3-jsonschema python3-yaml python3-kafka
+  python3 python3-jsonschema python3-yaml python3-kafka python3-lz4
 )
 
 missing=()
