@@ -2,9 +2,15 @@
 // process exit code (kExitOk, kExitRuntime, kExitUsage).
 #pragma once
 
+#include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
+
+namespace earshot::pipeline::sentiment {
+class SentimentSnapshot;
+}  // namespace earshot::pipeline::sentiment
 
 namespace earshot::app {
 
@@ -61,11 +67,48 @@ struct GenerateOptions {
   uint64_t seed = 1;
 };
 
+struct ScoreOptions {
+  std::string config;  // optional: brands to mask and the sentiment section
+  std::string engine;  // overrides the config's engine
+  std::string lang;    // language tag for every line (empty: detect)
+  bool no_language_gate = false;
+};
+
+struct EvalSentimentOptions {
+  std::string data;
+  std::string format;
+  std::string config;
+  std::string engine;
+  std::string lang;
+  std::string handles = "mask";  // mask | remove | word
+  bool only_handles = false;     // only texts with an @handle
+  bool no_language_gate = false;
+  bool json = false;
+  bool dump = false;  // print gold, predicted, compound and text per item
+};
+
+struct TrainSentimentOptions {
+  std::string data_dir;  // holds semeval2013-2016/ and tweeteval/
+  std::string out;
+  uint32_t hash_bits = 18;
+  int epochs = 8;
+  double learning_rate = 0.2;
+};
+
 int RunParse(const ParseOptions& options);
+int RunScore(const ScoreOptions& options);
+int RunEvalSentiment(const EvalSentimentOptions& options);
+int RunTrainSentiment(const TrainSentimentOptions& options);
 int RunGenerate(const GenerateOptions& options);
 int RunService(const RunOptions& options);
 int RunBroker(const BrokerOptions& options);
 int RunMatch(const MatchCommandOptions& options);
 int RunCheckConfig(const std::string& path);
+
+struct Config;
+// Builds the sentiment snapshot from the defaults and the config's sentiment section (config may
+// be null); prints the error and returns null on failure.
+std::shared_ptr<const pipeline::sentiment::SentimentSnapshot> LoadSentiment(
+    const Config* config, const std::string& engine_override, bool language_gate);
 
 }  // namespace earshot::app

@@ -306,12 +306,118 @@ class Loader {
     }
   }
 
+  bool Number(const YAML::Node& map, const std::string& key, double& out, double min, double max,
+              const std::string& what) {
+    YAML::Node node = map[key];
+    if (!node) return false;
+    double value = 0;
+    if (!node.IsScalar() || !YAML::convert<double>::decode(node, value)) {
+      Error(node, "'" + key + "' in " + what + " must be a number");
+      return false;
+    }
+    if (value < min || value > max) {
+      Error(node, "'" + key + "' in " + what + " must be between " + std::to_string(min) +
+                      " and " + std::to_string(max));
+      return false;
+    }
+    out = value;
+    return true;
+  }
+
+  std::string Resolve(const std::string& path) const {
+    if (path.empty() || path[0] == '/') return path;
+    size_t slash = file_.rfind('/');
+    return slash == std::string::npos ? path : file_.substr(0, slash + 1) + path;
+  }
+
+  void LoadSentiment(const YAML::Node& node, Config& config) {
+    SentimentConfig& s = config.sentiment;
+    s.present = true;
+    s.location = Location(node);
+    const std::string what = "sentiment";
+    if (!CheckMap(node, {"engine", "thresholds", "ensemble_lexicon_weight", "language_gate",
+                         "model", "lexicons", "replace_default_lexicons", "overrides"},
+                  what)) {
+      return;
+    }
+    if (String(node, "engine", s.engine, false, what) && s.engine != "lexicon" &&
+        s.engine != "model" && s.engine != "ensemble") {
+      Error(node["engine"], "unknown engine '" + s.engine + "'; expected lexicon, model or ensemble");
+    }
+    if (YAML::Node t = node["thresholds"]) {
+      if (CheckMap(t, {"positive", "negative"}, "sentiment.thresholds")) {
+        Number(t, "positive", s.positive_threshold, 0, 1, "sentiment.thresholds");
+        Number(t, "negative", s.negative_threshold, -1, 0, "sentiment.thresholds");
+      }
+    }
+    Number(node, "ensemble_lexicon_weight", s.ensemble_lexicon_weight, 0, 1, what);
+    for (const char* key : {"language_gate", "replace_default_lexicons"}) {
+      if (YAML::Node b = node[key]) {
+        bool value = false;
+        if (!b.IsScalar() || !YAML::convert<bool>::decode(b, value)) {
+          Error(b, "'" + std::string(key) + "' in sentiment must be true or false");
+        } else if (std::string(key) == "language_gate") {
+          s.language_gate = value;
+        } else {
+          s.replace_default_lexicons = value;
+        }
+      }
+    }
+    if (String(node, "model", s.model, false, what)) s.model = Resolve(s.model);
+    if (YAML::Node lexicons = node["lexicons"]) {
+      if (!lexicons.IsSequence()) {
+        Error(lexicons, "'lexicons' in sentiment must be a list");
+      } else {
+        for (size_t i = 0; i < lexicons.size(); ++i) {
+          const YAML::Node& item = lexicons[i];
+          std::string w = "sentiment.lexicons[" + std::to_string(i) + "]";
+          if (!CheckMap(item, {"path", "format", "sha256", "scale"}, w)) continue;
+          pipeline::sentiment::LexiconSource source;
+          if (String(item, "path", source.path, true, w)) source.path = Resolve(source.path);
+          std::string format = "earshot";
+          if (String(item, "format", format, false, w)) {
+            if (format == "vader") {
+              source.format = pipeline::sentiment::LexiconFormat::kVader;
+            } else if (format != "earshot") {
+              Error(item["format"], "unknown lexicon format '" + format +
+                                        "'; expected vader or earshot");
+            }
+          }
+          if (String(item, "sha256", source.sha256, false, w) &&
+              (source.sha256.size() != 64 ||
+               source.sha256.find_first_not_of("0123456789abcdef") != std::string::npos)) {
+            Error(item["sha256"], "'sha256' in " + w + " must be 64 lowercase hex digits");
+          }
+          Number(item, "scale", source.scale, -10, 10, w);
+          s.lexicons.push_back(std::move(source));
+        }
+      }
+    }
+    if (YAML::Node overrides = node["overrides"]) {
+      if (!overrides.IsMap()) {
+        Error(overrides, "'overrides' in sentiment must be a mapping of term: valence");
+      } else {
+        for (const auto& kv : overrides) {
+          double v = 0;
+          if (!kv.second.IsScalar() || !YAML::convert<double>::decode(kv.second, v) || v < -4 ||
+              v > 4) {
+            Error(kv.second, "override for '" + kv.first.Scalar() +
+                                 "' must be a number between -4 and 4");
+            continue;
+          }
+          s.overrides.push_back({kv.first.Scalar(), v});
+        }
+      }
+    }
+  }
+
   void Load(const YAML::Node& root, Config& config) {
     if (root.IsNull()) {
       errors_.push_back({file_, {1, 1}, "the config is empty"});
       return;
     }
-    if (!CheckMap(root, {"inputs", "kafka", "topics", "service", "limits", "matching", "brands"},
+    if (!CheckMap(root, {"inputs", "kafka", "topics", "service", "limits", "matching", "brands",
+                         "sentiment"},
                   "the config")) {
       return;
     }
@@ -350,6 +456,7 @@ class Loader {
       }
     }
     if (YAML::Node brands = root["brands"]) LoadBrands(brands, config);
+    if (YAML::Node sentiment = root["sentiment"]) LoadSentiment(sentiment, config);
   }
 
  private:

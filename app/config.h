@@ -15,6 +15,7 @@
 #include "ingest/format.h"
 #include "ingest/generic_mapping.h"
 #include "pipeline/match/rule_set.h"
+#include "pipeline/sentiment/lexicon.h"
 
 namespace earshot::app {
 
@@ -70,6 +71,21 @@ struct BrandConfig {
   bool exclude_quoted = false;
 };
 
+// The `sentiment:` section. Relative paths are resolved against the config file's folder.
+struct SentimentConfig {
+  bool present = false;
+  std::string engine;  // lexicon | model | ensemble; empty: the default (lexicon)
+  double positive_threshold = 0.05;
+  double negative_threshold = -0.05;
+  double ensemble_lexicon_weight = 0.3;
+  bool language_gate = true;
+  std::string model;  // model file; empty: the committed default
+  std::vector<pipeline::sentiment::LexiconSource> lexicons;  // added after the defaults
+  bool replace_default_lexicons = false;
+  std::vector<pipeline::sentiment::LexiconOverride> overrides;
+  SourceLocation location;
+};
+
 struct Config {
   std::string path;
   std::vector<InputConfig> inputs;
@@ -80,6 +96,7 @@ struct Config {
   pipeline::match::MatchOptions matching;
   SourceLocation matching_location;
   std::vector<BrandConfig> brands;
+  SentimentConfig sentiment;
 };
 
 struct ConfigError {

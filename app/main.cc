@@ -103,6 +103,57 @@ int main(int argc, char** argv) {
       app.add_subcommand("check-config", "Validate a config file and print a summary");
   check_cmd->add_option("file", config_path, "The YAML config file")->required();
 
+  ScoreOptions score;
+  CLI::App* score_cmd =
+      app.add_subcommand("score", "Score the sentiment of one text per line from stdin");
+  score_cmd->add_option("--config,-c", score.config,
+                        "Config file: brands to mask and the sentiment section");
+  score_cmd->add_option("--engine", score.engine, "lexicon, model or ensemble (overrides config)");
+  score_cmd->add_option("--lang", score.lang, "Language tag of every line (default: detect)");
+  score_cmd->add_flag("--no-language-gate", score.no_language_gate, "Score every line as English");
+  score_cmd->footer(
+      "Writes one JSON line per text: {\"label\", \"compound\", \"pos\", \"neu\", \"neg\", "
+      "\"engine\"}.");
+
+  EvalSentimentOptions eval_sentiment;
+  CLI::App* eval_cmd = app.add_subcommand("eval", "Evaluate a component against gold data");
+  eval_cmd->require_subcommand(1);
+  CLI::App* eval_sentiment_cmd =
+      eval_cmd->add_subcommand("sentiment", "Score a gold data set and print the metrics");
+  eval_sentiment_cmd->add_option("--data", eval_sentiment.data, "Gold data file")->required();
+  eval_sentiment_cmd->add_option("--format", eval_sentiment.format, "vader-gold, semeval, tweeteval")
+      ->required();
+  eval_sentiment_cmd->add_option("--config,-c", eval_sentiment.config, "Config (sentiment section)");
+  eval_sentiment_cmd->add_option("--engine", eval_sentiment.engine, "lexicon, model or ensemble");
+  eval_sentiment_cmd->add_option("--lang", eval_sentiment.lang, "Language tag of every text");
+  eval_sentiment_cmd->add_option("--handles", eval_sentiment.handles,
+                                 "@handles: mask (default), remove, or word (keep as a word)");
+  eval_sentiment_cmd->add_flag("--only-handles", eval_sentiment.only_handles,
+                               "Only texts that contain an @handle");
+  eval_sentiment_cmd->add_flag("--no-language-gate", eval_sentiment.no_language_gate,
+                               "Score every text as English");
+  eval_sentiment_cmd->add_flag("--json", eval_sentiment.json, "One JSON line of metrics");
+  eval_sentiment_cmd->add_flag("--dump", eval_sentiment.dump, "Print each item's prediction");
+
+  TrainSentimentOptions train_sentiment;
+  train_sentiment.data_dir = "../shared/data/sentiment";
+  train_sentiment.out = "pipeline/sentiment/model/sentiment.model";
+  CLI::App* train_cmd = app.add_subcommand("train", "Train a model");
+  train_cmd->require_subcommand(1);
+  CLI::App* train_sentiment_cmd = train_cmd->add_subcommand(
+      "sentiment", "Train the sentiment model on SemEval 2013-2016 (see its README)");
+  train_sentiment_cmd->add_option("--data-dir", train_sentiment.data_dir,
+                                  "Folder with semeval2013-2016/ and tweeteval/")
+      ->capture_default_str();
+  train_sentiment_cmd->add_option("--out", train_sentiment.out, "Model file to write")
+      ->capture_default_str();
+  train_sentiment_cmd->add_option("--hash-bits", train_sentiment.hash_bits, "log2 of buckets")
+      ->capture_default_str();
+  train_sentiment_cmd->add_option("--epochs", train_sentiment.epochs, "Epochs")
+      ->capture_default_str();
+  train_sentiment_cmd->add_option("--learning-rate", train_sentiment.learning_rate, "AdaGrad rate")
+      ->capture_default_str();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {
@@ -113,6 +164,9 @@ int main(int argc, char** argv) {
   }
   if (*parse_cmd) return RunParse(parse);
   if (*check_cmd) return RunCheckConfig(config_path);
+  if (*score_cmd) return RunScore(score);
+  if (*eval_sentiment_cmd) return RunEvalSentiment(eval_sentiment);
+  if (*train_sentiment_cmd) return RunTrainSentiment(train_sentiment);
   if (*match_cmd) return RunMatch(match);
   if (*run_cmd) return RunService(run);
   if (*gen_cmd) return RunGenerate(generate);

@@ -1,0 +1,175 @@
+// earshot train sentiment: trains the logistic-regression model on SemEval 2013-2016 (task A).
+//
+// Splits (fixed): training = every SemEval file except 2016devtest and 2016test; validation (epoch
+// choice, ensemble weight) = 2016devtest; held out = SemEval 2016 test and TweetEval validation.
+// Every tweet whose text also occurs in a held-out or validation set is removed from training,
+// and training duplicates are dropped.
+#include <cstdio>
+#include <set>
+#include <string>
+
+#include "app/commands.h"
+#include "pipeline/sentiment/eval.h"
+#include "pipeline/sentiment/sentiment.h"
+
+namespace earshot::app {
+
+namespace ps = pipeline::sentiment;
+
+namespace {
+
+// The key two copies of one tweet share: lower-cased letters and digits only.
+std::string TextKey(const std::string& text) {
+  std::string key;
+  for (char c : text) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if (u >= 'A' && u <= 'Z') key.push_back(static_cast<char>(u - 'A' + 'a'));
+    else if ((u >= 'a' && u <= 'z') || (u >= '0' && u <= '9') || u >= 0x80) key.push_back(c);
+  }
+  return key;
+}
+
+struct Scored {
+  std::vector<ps::TrainingExample> examples;
+  std::vector<double> compound;
+};
+
+Scored Featurize(const std::vector<ps::GoldItem>& items, ps::LexiconScorer& scorer,
+                 ps::FeatureExtractor& extractor) {
+  Scored out;
+  ps::LexiconScores s;
+  for (const auto& item : items) {
+    scorer.Score(item.text, s);
+    ps::TrainingExample e;
+    extractor.Extract(scorer, s, e.features);
+    e.label = item.label;
+    out.examples.push_back(std::move(e));
+    out.compound.push_back(s.compound);
+  }
+  return out;
+}
+
+ps::Metrics Evaluate(const ps::SentimentModel& model, const Scored& data, double lexicon_weight) {
+  std::vector<int> gold, predicted;
+  for (size_t i = 0; i < data.examples.size(); ++i) {
+    std::array<float, ps::kClasses> p;
+    model.Predict(data.examples[i].features, p);
+    double c = data.compound[i];
+    double lex[3] = {std::max(-c, 0.0), 1 - std::abs(c), std::max(c, 0.0)};
+    double best = -1;
+    int label = 1;
+    for (int k = 0; k < 3; ++k) {
+      double v = (1 - lexicon_weight) * p[static_cast<size_t>(k)] + lexicon_weight * lex[k];
+      if (v > best) {
+        best = v;
+        label = k;
+      }
+    }
+    gold.push_back(data.examples[i].label);
+    predicted.push_back(label);
+  }
+  return ps::ComputeMetrics(gold, predicted);
+}
+
+}  // namespace
+
+int RunTrainSentiment(const TrainSentimentOptions& options) {
+  const std::string semeval = options.data_dir + "/semeval2013-2016/";
+  const char* kTrain[] = {"twitter-2013train-A.txt", "twitter-2013dev-A.txt",
+                          "twitter-2013test-A.txt",  "twitter-2014test-A.txt",
+                          "twitter-2014sarcasm-A.txt", "twitter-2015train-A.txt",
+                          "twitter-2015test-A.txt",  "twitter-2016train-A.txt",
+                          "twitter-2016dev-A.txt"};
+  auto read = [&](const std::string& path, ps::DataFormat f, std::vector<ps::GoldItem>& out) {
+    ps::Dataset d = ps::ReadDataset(path, f);
+    if (!d.error.empty()) {
+      std::fprintf(stderr, "earshot train sentiment: %s\n", d.error.c_str());
+      return false;
+    }
+    std::printf("data %s sha256=%s items=%zu\n", path.c_str(), ps::Sha256File(path).c_str(),
+                d.items.size());
+    out.insert(out.end(), d.items.begin(), d.items.end());
+    return true;
+  };
+  std::vector<ps::GoldItem> train_raw, validation, test2016, tweeteval;
+  for (const char* f : kTrain) {
+    if (!read(semeval + f, ps::DataFormat::kSemEval, train_raw)) return kExitRuntime;
+  }
+  if (!read(semeval + "twitter-2016devtest-A.txt", ps::DataFormat::kSemEval, validation) ||
+      !read(semeval + "twitter-2016test-A.txt", ps::DataFormat::kSemEval, test2016) ||
+      !read(options.data_dir + "/tweeteval/val_text.txt", ps::DataFormat::kTweetEval, tweeteval)) {
+    return kExitRuntime;
+  }
+  std::set<std::string> held_keys, held_ids;
+  for (const auto* set : {&validation, &test2016, &tweeteval}) {
+    for (const auto& item : *set) held_keys.insert(TextKey(item.text));
+  }
+  for (const auto& item : test2016) held_ids.insert(item.id);
+  for (const auto& item : validation) held_ids.insert(item.id);
+  std::vector<ps::GoldItem> train;
+  std::set<std::string> seen;
+  size_t removed_held = 0, removed_dup = 0;
+  for (auto& item : train_raw) {
+    std::string key = TextKey(item.text);
+    if (held_keys.count(key) || held_ids.count(item.id)) {
+      ++removed_held;
+      continue;
+    }
+    if (!seen.insert(key).second) {
+      ++removed_dup;
+      continue;
+    }
+    train.push_back(std::move(item));
+  }
+  std::printf("split: train=%zu (removed %zu also in validation/held-out, %zu duplicates) "
+              "validation=2016devtest:%zu held_out=2016test:%zu+tweeteval_val:%zu\n",
+              train.size(), removed_held, removed_dup, validation.size(), test2016.size(),
+              tweeteval.size());
+
+  ps::SentimentOptions lexicon_options = ps::DefaultSentimentOptions();
+  lexicon_options.engine = ps::Engine::kLexicon;
+  auto created = ps::SentimentSnapshot::Create(lexicon_options);
+  if (!created.snapshot) {
+    std::fprintf(stderr, "earshot train sentiment: %s\n", created.error.c_str());
+    return kExitUsage;
+  }
+  ps::LexiconScorer scorer(created.snapshot->lexicon());
+  ps::TrainOptions train_options;
+  train_options.hash_bits = options.hash_bits;
+  train_options.epochs = options.epochs;
+  train_options.learning_rate = options.learning_rate;
+  ps::FeatureExtractor extractor(train_options.hash_bits);
+  Scored train_set = Featurize(train, scorer, extractor);
+  Scored validation_set = Featurize(validation, scorer, extractor);
+
+  int best_epoch = 0;
+  double best_f1 = -1;
+  std::unique_ptr<ps::SentimentModel> best;
+  auto model = ps::TrainModel(train_set.examples, train_options,
+                              [&](int epoch, const ps::SentimentModel& m) {
+                                ps::Metrics v = Evaluate(m, validation_set, 0);
+                                std::printf("epoch %d validation macro_f1=%.4f macro_recall=%.4f\n",
+                                            epoch, v.macro_f1, v.macro_recall);
+                                if (v.macro_f1 > best_f1) {
+                                  best_f1 = v.macro_f1;
+                                  best_epoch = epoch;
+                                  best = std::make_unique<ps::SentimentModel>(m);
+                                }
+                              });
+  std::printf("chosen epoch %d (validation macro_f1=%.4f)\n", best_epoch, best_f1);
+  for (double w : {0.0, 0.1, 0.2, 0.3, 0.4, 0.5}) {
+    ps::Metrics v = Evaluate(*best, validation_set, w);
+    std::printf("validation ensemble lexicon_weight=%.1f macro_f1=%.4f macro_recall=%.4f\n", w,
+                v.macro_f1, v.macro_recall);
+  }
+  std::string error = best->Save(options.out);
+  if (!error.empty()) {
+    std::fprintf(stderr, "earshot train sentiment: %s\n", error.c_str());
+    return kExitRuntime;
+  }
+  std::printf("model written to %s (sha256=%s)\n", options.out.c_str(),
+              ps::Sha256File(options.out).c_str());
+  return kExitOk;
+}
+
+}  // namespace earshot::app

@@ -1,0 +1,236 @@
+#include "pipeline/sentiment/lexicon.h"
+
+#include <openssl/evp.h>
+
+#include <charconv>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+namespace earshot::pipeline::sentiment {
+namespace {
+
+// Rule words. Booster scalars follow the magnitude VADER publishes (0.293); the word lists are
+// earshot's own, tuned for social and customer-care text.
+constexpr double kBoost = 0.293;
+constexpr const char* kIntensifiers[] = {
+    "absolutely", "amazingly", "awfully", "completely", "considerably", "decidedly",
+    "deeply", "effing", "enormously", "entirely", "especially", "exceptionally", "extremely",
+    "fabulously", "flipping", "flippin", "frackin", "fracking", "fricking", "frickin", "frigging",
+    "friggin", "fully", "fuckin", "fucking", "fuggin", "fugging", "greatly", "hella", "highly",
+    "hugely", "incredibly", "intensely", "majorly", "more", "most", "particularly", "purely",
+    "quite", "really", "remarkably", "so", "substantially", "thoroughly", "total", "totally",
+    "tremendously", "uber", "unbelievably", "unusually", "utterly", "very", "sooo", "soo"};
+constexpr const char* kDampeners[] = {
+    "almost", "barely", "hardly", "just enough", "kind of", "kinda", "kindof", "kind-of", "less",
+    "little", "marginally", "occasionally", "partly", "scarcely", "slightly", "somewhat",
+    "sort of", "sorta", "sortof", "sort-of", "a bit", "a little", "fairly", "mildly"};
+constexpr const char* kNegators[] = {
+    "not", "no", "never", "none", "nobody", "nothing", "nowhere", "neither", "nor", "nope",
+    "without", "cannot", "aint", "arent", "cant", "couldnt", "darent", "didnt", "doesnt", "dont",
+    "hadnt", "hasnt", "havent", "isnt", "mightnt", "mustnt", "neednt", "oughtnt", "shant",
+    "shouldnt", "wasnt", "werent", "wont", "wouldnt", "rarely", "seldom", "despite", "uh-uh",
+    "uhuh", "idk", "dnt", "didn", "doesn", "isn", "wasn", "couldn", "wouldn", "shouldn", "hasn",
+    "haven", "aren", "weren", "ain't", "aren't", "can't", "couldn't", "daren't", "didn't",
+    "doesn't", "don't", "hadn't", "hasn't", "haven't", "isn't", "mightn't", "mustn't", "needn't",
+    "oughtn't", "shan't", "shouldn't", "wasn't", "weren't", "won't", "wouldn't"};
+constexpr const char* kContrasts[] = {"but", "however", "yet", "although", "though"};
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  // Single spaces between the words of a phrase.
+  std::string squeezed;
+  for (char c : out) {
+    if (c == ' ' && (squeezed.empty() || squeezed.back() == ' ')) continue;
+    squeezed.push_back(c);
+  }
+  while (!squeezed.empty() && squeezed.back() == ' ') squeezed.pop_back();
+  return squeezed;
+}
+
+}  // namespace
+
+uint64_t HashBytes(std::string_view s, uint64_t seed) {
+  // 64-bit FNV-1a over 8-byte words, then a murmur-style finalizer.
+  uint64_t h = 0xcbf29ce484222325ULL ^ (seed * 0x9E3779B97F4A7C15ULL);
+  size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    h = (h ^ w) * 0x100000001b3ULL;
+    h ^= h >> 29;
+  }
+  for (; i < s.size(); ++i) h = (h ^ static_cast<unsigned char>(s[i])) * 0x100000001b3ULL;
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdULL;
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53ULL;
+  h ^= h >> 33;
+  return h;
+}
+
+std::string Sha256File(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return {};
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  std::string data = buffer.str();
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  if (EVP_Digest(data.data(), data.size(), md, &length, EVP_sha256(), nullptr) != 1) return {};
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex;
+  for (unsigned int i = 0; i < length; ++i) {
+    hex.push_back(kHex[md[i] >> 4]);
+    hex.push_back(kHex[md[i] & 15]);
+  }
+  return hex;
+}
+
+const LexiconEntry* Lexicon::Find(std::string_view key) const {
+  if (slots_.empty() || key.empty()) return nullptr;
+  size_t mask = slots_.size() - 1;
+  for (size_t i = HashBytes(key) & mask;; i = (i + 1) & mask) {
+    const Slot& s = slots_[i];
+    if (s.key_length == 0) return nullptr;
+    if (s.key_length == key.size() &&
+        std::memcmp(arena_.data() + s.key_offset, key.data(), key.size()) == 0) {
+      return &s.entry;
+    }
+  }
+}
+
+void Lexicon::Grow() {
+  std::vector<Slot> old = std::move(slots_);
+  slots_.assign(old.empty() ? 1024 : old.size() * 2, Slot{});
+  size_t mask = slots_.size() - 1;
+  for (const Slot& s : old) {
+    if (s.key_length == 0) continue;
+    std::string_view key(arena_.data() + s.key_offset, s.key_length);
+    size_t i = HashBytes(key) & mask;
+    while (slots_[i].key_length != 0) i = (i + 1) & mask;
+    slots_[i] = s;
+  }
+}
+
+LexiconEntry& Lexicon::Upsert(std::string_view key) {
+  if ((count_ + 1) * 2 > slots_.size()) Grow();
+  size_t mask = slots_.size() - 1;
+  size_t i = HashBytes(key) & mask;
+  for (;; i = (i + 1) & mask) {
+    Slot& s = slots_[i];
+    if (s.key_length == 0) break;
+    if (s.key_length == key.size() &&
+        std::memcmp(arena_.data() + s.key_offset, key.data(), key.size()) == 0) {
+      return s.entry;
+    }
+  }
+  Slot& s = slots_[i];
+  s.key_offset = static_cast<uint32_t>(arena_.size());
+  s.key_length = static_cast<uint32_t>(key.size());
+  arena_.append(key);
+  ++count_;
+  // A phrase marks its first word so the scorer knows to try it.
+  size_t space = key.find(' ');
+  if (space != std::string_view::npos) {
+    std::string first(key.substr(0, space));
+    size_t words = 1;
+    for (char c : key) words += c == ' ';
+    LexiconEntry& head = Upsert(first);
+    head.flags |= kPhraseStart;
+    if (words > head.max_phrase_words) head.max_phrase_words = static_cast<uint8_t>(words);
+    return Upsert(key);  // the table may have grown: find the slot again
+  }
+  return s.entry;
+}
+
+Lexicon::LoadResult Lexicon::Load(const std::vector<LexiconSource>& sources,
+                                  const std::vector<LexiconOverride>& overrides) {
+  LoadResult result;
+  auto lexicon = std::make_shared<Lexicon>();
+  for (const LexiconSource& source : sources) {
+    std::ifstream in(source.path, std::ios::binary);
+    if (!in) {
+      std::string message = source.path + ": cannot open lexicon file";
+      if (!source.required) {
+        result.notes.push_back(message + " (optional; skipped)");
+        continue;
+      }
+      result.error = message;
+      if (source.format == LexiconFormat::kVader) {
+        result.error += " (run scripts/setup.sh to fetch the VADER lexicon)";
+      }
+      return result;
+    }
+    if (!source.sha256.empty()) {
+      std::string actual = Sha256File(source.path);
+      if (actual != source.sha256) {
+        result.error = source.path + ": checksum mismatch: sha256 is " + actual + ", expected " +
+                       source.sha256;
+        return result;
+      }
+    }
+    std::string line;
+    int line_no = 0;
+    while (std::getline(in, line)) {
+      ++line_no;
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      if (line.empty()) continue;
+      if (source.format == LexiconFormat::kEarshot &&
+          (line == "#" || line.rfind("# ", 0) == 0 || line.rfind("#\t#", 0) == 0)) {
+        continue;
+      }
+      auto where = [&] { return source.path + ":" + std::to_string(line_no) + ": "; };
+      size_t tab = line.find('\t');
+      if (tab == std::string::npos || tab == 0) {
+        result.error = where() + "expected 'term<TAB>valence', found '" + line.substr(0, 60) + "'";
+        return result;
+      }
+      size_t end = line.find('\t', tab + 1);
+      std::string_view value(line.data() + tab + 1,
+                             (end == std::string::npos ? line.size() : end) - tab - 1);
+      double valence = 0;
+      auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), valence);
+      if (ec != std::errc() || ptr != value.data() + value.size() || valence < -10 ||
+          valence > 10) {
+        result.error = where() + "valence '" + std::string(value) +
+                       "' is not a number between -10 and 10";
+        return result;
+      }
+      std::string key = Lower(std::string_view(line).substr(0, tab));
+      if (key.empty()) {
+        result.error = where() + "empty term";
+        return result;
+      }
+      LexiconEntry& e = lexicon->Upsert(key);
+      e.valence = static_cast<float>(valence * source.scale);
+      e.flags |= kHasValence;
+    }
+  }
+  for (const char* w : kIntensifiers) {
+    LexiconEntry& e = lexicon->Upsert(w);
+    e.flags |= kBooster;
+    e.boost = static_cast<float>(kBoost);
+  }
+  for (const char* w : kDampeners) {
+    LexiconEntry& e = lexicon->Upsert(w);
+    e.flags |= kBooster;
+    e.boost = static_cast<float>(-kBoost);
+  }
+  for (const char* w : kNegators) lexicon->Upsert(w).flags |= kNegator;
+  for (const char* w : kContrasts) lexicon->Upsert(w).flags |= kContrast;
+  for (const LexiconOverride& o : overrides) {
+    std::string key = Lower(o.term);
+    if (key.empty()) continue;
+    LexiconEntry& e = lexicon->Upsert(key);
+    e.valence = static_cast<float>(o.valence);
+    e.flags |= kHasValence;
+  }
+  result.lexicon = std::move(lexicon);
+  return result;
+}
+
+}  // namespace earshot::pipeline::sentiment

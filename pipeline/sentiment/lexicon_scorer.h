@@ -1,0 +1,115 @@
+// LexiconScorer: earshot's rule-and-lexicon sentiment engine.
+//
+// Scores one text into VADER-compatible outputs (compound in [-1, 1] and pos/neu/neg proportions)
+// with earshot's own tokenizer and rules:
+//   - lexicon lookup of words, emoticons, emoji and multi-word phrases/idioms (longest match);
+//   - negation within a scope of three words that stops at clause punctuation and contrast words,
+//     covering contractions ("don't", "isn’t", "dont") and "never"; "not so/very/too X" hedges
+//     (half the flipped value) rather than flipping the boosted value;
+//   - intensifiers and dampeners in the three words before a sentiment word (0.293, fading);
+//   - contrast: sentiment before the first "but"/"however" * 0.5, after it * 1.5;
+//   - ALL-CAPS emphasis (+0.733 when the text mixes case), elongation ("sooo goood": the word is
+//     found after squeezing repeats and gets +0.293), '!' (up to 4) and '?' (2-3+) emphasis;
+//   - masking: byte spans given by the caller (matched brand names) and every @mention, URL and
+//     hashtag-free handle are removed before scoring, so "@united" never reads as "united".
+//
+// Holds a shared immutable Lexicon and scratch buffers reused across calls: thread-compatible, one
+// per worker. On the hot path: after the first few texts it never allocates (buffers keep their
+// capacity; texts longer than any seen before grow them once).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pipeline/sentiment/lexicon.h"
+
+namespace earshot::pipeline::sentiment {
+
+struct ByteSpan {
+  uint32_t begin;
+  uint32_t end;
+};
+
+struct LexiconScores {
+  double compound = 0;
+  double pos = 0, neu = 1, neg = 0;
+  // Features for the learned model.
+  double pos_sum = 0, neg_sum = 0;  // sums of positive / negative word sentiments
+  int sentiment_words = 0;
+  int negated = 0;      // sentiment words flipped by a negator
+  int caps_words = 0;
+  int exclamations = 0;
+  int questions = 0;
+  int emoji_valence_sign = 0;  // sign of the summed emoji valence
+};
+
+// A word of the scored text after masking, lower-cased (for the model's features).
+struct ScoredToken {
+  uint32_t begin;  // into LexiconScorer::lowered()
+  uint32_t length;
+  bool emoji;
+};
+
+class LexiconScorer {
+ public:
+  explicit LexiconScorer(std::shared_ptr<const Lexicon> lexicon);
+
+  // Scores `text` with the byte ranges in `mask` removed (sorted or not; out-of-range parts
+  // ignored).
+  void Score(std::string_view text, std::span<const ByteSpan> mask, LexiconScores& out);
+  void Score(std::string_view text, LexiconScores& out) { Score(text, {}, out); }
+
+  // The tokens of the last text scored (valid until the next call).
+  std::span<const ScoredToken> tokens() const { return {tokens_.data(), tokens_.size()}; }
+  std::string_view lowered() const { return lower_; }
+  std::string_view TokenText(const ScoredToken& t) const {
+    return std::string_view(lower_).substr(t.begin, t.length);
+  }
+
+  const Lexicon& lexicon() const { return *lexicon_; }
+
+ private:
+  struct Unit {
+    float valence = 0;
+    float boost = 0;
+    uint8_t flags = 0;
+    bool caps = false;
+    bool elongated = false;
+    bool clause_end = false;  // clause punctuation follows this unit
+    bool emoji = false;
+    bool hedge_word = false;  // so / very / too / that: "not so good" hedges
+    bool least = false;
+    bool at_or_very = false;
+    bool never = false;
+    bool so_or_this = false;
+  };
+
+  void Tokenize(std::string_view text);
+  void AddWord(std::string_view original, bool emoji, bool hashtag);
+  void BuildUnits();
+  const LexiconEntry* Lookup(std::string_view lowered, bool& elongated);
+
+  std::shared_ptr<const Lexicon> lexicon_;
+  std::string masked_;
+  std::string lower_;
+  std::string phrase_;
+  std::string squeeze_;
+  std::vector<ScoredToken> tokens_;
+  std::vector<uint8_t> token_caps_;       // per token: 1 = all caps
+  std::vector<uint8_t> token_clause_end_;  // per token: clause punctuation follows
+  std::vector<Unit> units_;
+  std::vector<float> sentiments_;
+  int exclamations_ = 0;
+  int questions_ = 0;
+  int caps_tokens_ = 0;
+  int cased_tokens_ = 0;
+};
+
+// VADER's normalization of a summed score into (-1, 1): x / sqrt(x^2 + 15).
+[[nodiscard]] double NormalizeScore(double score);
+
+}  // namespace earshot::pipeline::sentiment

@@ -1,0 +1,253 @@
+// Rule-by-rule tests of the lexicon engine on a small lexicon written here (always run), plus
+// lexicon loading errors, masking, the language gate and the no-allocation guarantee.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <new>
+#include <string>
+
+#include "pipeline/sentiment/language.h"
+#include "pipeline/sentiment/lexicon.h"
+#include "pipeline/sentiment/lexicon_scorer.h"
+
+// Counting allocator: counts operator new calls while g_counting is set.
+namespace {
+std::atomic<bool> g_counting{false};
+std::atomic<long> g_allocations{0};
+}  // namespace
+void* operator new(size_t n) {
+  if (g_counting.load(std::memory_order_relaxed)) g_allocations.fetch_add(1);
+  if (void* p = std::malloc(n ? n : 1)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, size_t) noexcept { std::free(p); }
+
+namespace earshot::pipeline::sentiment {
+namespace {
+
+std::string WriteTemp(const std::string& name, const std::string& content) {
+  std::string path = ::testing::TempDir() + "/" + name;
+  std::ofstream(path, std::ios::binary) << content;
+  return path;
+}
+
+std::shared_ptr<const Lexicon> SmallLexicon() {
+  std::string path = WriteTemp("small_lexicon.tsv",
+                               "# test lexicon\n"
+                               "good\t1.9\nbad\t-2.5\ngreat\t3.1\nhappy\t2.7\nunited\t1.8\n"
+                               "love\t3.2\nhate\t-2.7\n:)\t2.0\n:(\t-1.9\n\xF0\x9F\x98\x8D\t3.0\n"
+                               "\xF0\x9F\x98\xA1\t-3.0\non hold\t-1.8\nstill no refund\t-2.6\n"
+                               "delayed\t-1.8\nkiss of death\t-1.5\n");
+  auto r = Lexicon::Load({{path, LexiconFormat::kEarshot, "", 1.0, true}});
+  EXPECT_TRUE(r.lexicon) << r.error;
+  return r.lexicon;
+}
+
+class RulesTest : public ::testing::Test {
+ protected:
+  double C(std::string_view text) {
+    scorer_.Score(text, s_);
+    return s_.compound;
+  }
+  LexiconScorer scorer_{SmallLexicon()};
+  LexiconScores s_;
+};
+
+TEST_F(RulesTest, PlainWordsAndNormalization) {
+  EXPECT_NEAR(C("good"), 1.9 / std::sqrt(1.9 * 1.9 + 15), 1e-6);
+  EXPECT_GT(C("good"), 0);
+  EXPECT_LT(C("bad"), 0);
+  EXPECT_EQ(C("the table"), 0);
+  EXPECT_DOUBLE_EQ(s_.neu, 1.0);
+}
+
+TEST_F(RulesTest, NegationFlipsWithinScope) {
+  EXPECT_LT(C("not good"), 0);
+  EXPECT_LT(C("it is not really good"), 0);   // two words between
+  EXPECT_LT(C("this isn't good"), 0);          // contraction
+  EXPECT_LT(C("this isn\xE2\x80\x99t good"), 0);  // curly apostrophe
+  EXPECT_LT(C("this isnt good"), 0);           // without apostrophe
+  EXPECT_LT(C("never good"), 0);
+  // The scope ends at clause punctuation and after four words.
+  EXPECT_GT(C("not me, good"), 0);
+  EXPECT_GT(C("not that i think it was good"), 0);
+  // A sentiment word between ends the scope: each "bad" is negated once.
+  EXPECT_GT(C("not bad not bad"), 0);
+}
+
+TEST_F(RulesTest, NotSoHedgesAndNeverSoEmphasizes) {
+  double not_good = C("not good");
+  double not_so_good = C("not so good");
+  EXPECT_LT(not_so_good, 0);
+  EXPECT_GT(not_so_good, not_good);  // milder than plain negation
+  EXPECT_GT(C("never so good"), C("good"));
+}
+
+TEST_F(RulesTest, BoostersAndDampeners) {
+  EXPECT_GT(C("very good"), C("good"));
+  EXPECT_LT(C("very bad"), C("bad"));
+  EXPECT_LT(C("slightly good"), C("good"));
+  EXPECT_GT(C("kind of bad"), C("bad"));
+}
+
+TEST_F(RulesTest, ContrastWeighsTheLaterClause) {
+  EXPECT_LT(C("the food was good but the service was bad"), 0);
+  EXPECT_GT(C("the food was bad but the service was great"), 0);
+  EXPECT_LT(C("good however bad"), C("good and bad"));
+}
+
+TEST_F(RulesTest, CapsEmphasisOnlyInMixedCase) {
+  EXPECT_GT(C("this is GOOD today"), C("this is good today"));
+  EXPECT_DOUBLE_EQ(C("THIS IS GOOD"), C("this is good"));
+}
+
+TEST_F(RulesTest, ExclamationAndQuestionEmphasis) {
+  EXPECT_GT(C("good!"), C("good"));
+  EXPECT_GT(C("good!!!"), C("good!"));
+  EXPECT_DOUBLE_EQ(C("good!!!!!!!"), C("good!!!!"));  // capped at four
+  EXPECT_LT(C("bad??"), C("bad"));
+  EXPECT_EQ(C("the table!!!"), 0);  // emphasis needs a sentiment
+}
+
+TEST_F(RulesTest, Elongation) {
+  EXPECT_GT(C("sooo goooood"), 0);
+  EXPECT_GT(C("gooood"), C("good"));
+  EXPECT_LT(C("baaaad"), C("bad"));
+}
+
+TEST_F(RulesTest, EmoticonsAndEmoji) {
+  EXPECT_GT(C("meeting :)"), 0);
+  EXPECT_LT(C("meeting :("), 0);
+  EXPECT_GT(C("new phone \xF0\x9F\x98\x8D"), 0);
+  EXPECT_GT(C("new phone\xF0\x9F\x98\x8D\xF0\x9F\x98\x8D"), C("new phone \xF0\x9F\x98\x8D"));
+  EXPECT_LT(C("delivery \xF0\x9F\x98\xA1\xEF\xB8\x8F"), 0);  // variation selector dropped
+  // Negation does not flip an emoji: it is the author's own feeling.
+  EXPECT_GT(C("not \xF0\x9F\x98\x8D"), 0);
+}
+
+TEST_F(RulesTest, PhrasesAndIdioms) {
+  EXPECT_LT(C("on hold"), 0);
+  EXPECT_LT(C("still no refund"), C("no refund at all"));
+  EXPECT_LT(C("that was the kiss of death"), 0);
+  EXPECT_GT(C("on. hold"), C("on hold"));  // a phrase never crosses a clause
+}
+
+TEST_F(RulesTest, MaskingRemovesMentionsAndGivenSpans) {
+  EXPECT_EQ(C("@united"), 0);
+  EXPECT_EQ(C("@united flight 12"), 0);
+  EXPECT_GT(C("united we stand"), 0);
+  std::string text = "United flight 12 delayed";
+  ByteSpan span{0, 6};
+  scorer_.Score(text, std::span<const ByteSpan>(&span, 1), s_);
+  double masked = s_.compound;
+  EXPECT_LT(masked, 0);
+  EXPECT_LT(masked, C(text));
+  EXPECT_DOUBLE_EQ(masked, C("flight 12 delayed"));
+  EXPECT_EQ(C("see https://united.example/good"), 0);  // URLs are never scored
+}
+
+TEST_F(RulesTest, ProportionsSumToOne) {
+  C("good bad table chair :)");
+  EXPECT_NEAR(s_.pos + s_.neu + s_.neg, 1.0, 1e-9);
+  EXPECT_GT(s_.pos, 0);
+  EXPECT_GT(s_.neg, 0);
+}
+
+TEST_F(RulesTest, NoHeapAllocationPerText) {
+  const char* texts[] = {"@united flight 12 delayed, still no refund!!! \xF0\x9F\x98\xA1",
+                         "not so good but the crew was GREAT :)", "sooo happy today",
+                         "I do not love it however it is good"};
+  for (const char* t : texts) C(t);  // warm-up
+  g_allocations = 0;
+  g_counting = true;
+  for (int round = 0; round < 100; ++round) {
+    for (const char* t : texts) C(t);
+  }
+  g_counting = false;
+  EXPECT_EQ(g_allocations.load(), 0);
+  // The counter works: an allocation while counting is seen.
+  g_counting = true;
+  auto* p = new std::string(100, 'x');
+  g_counting = false;
+  delete p;
+  EXPECT_GE(g_allocations.load(), 1);
+}
+
+TEST(LexiconTest, MissingFileIsAClearError) {
+  auto r = Lexicon::Load({{"/nonexistent/vader_lexicon.txt", LexiconFormat::kVader, "", 1, true}});
+  EXPECT_FALSE(r.lexicon);
+  EXPECT_NE(r.error.find("/nonexistent/vader_lexicon.txt: cannot open"), std::string::npos)
+      << r.error;
+  EXPECT_NE(r.error.find("scripts/setup.sh"), std::string::npos);
+}
+
+TEST(LexiconTest, OptionalMissingFileIsANote) {
+  auto r = Lexicon::Load({{"/nonexistent/emoji.tsv", LexiconFormat::kEarshot, "", 1, false}});
+  ASSERT_TRUE(r.lexicon);
+  ASSERT_EQ(r.notes.size(), 1u);
+}
+
+TEST(LexiconTest, BadLineGivesFileAndLine) {
+  std::string path = WriteTemp("bad.tsv", "# c\ngood\t1.9\nbad -2.5\n");
+  auto r = Lexicon::Load({{path, LexiconFormat::kEarshot, "", 1, true}});
+  EXPECT_FALSE(r.lexicon);
+  EXPECT_NE(r.error.find(path + ":3: expected 'term<TAB>valence'"), std::string::npos) << r.error;
+  path = WriteTemp("bad2.tsv", "good\tvery\n");
+  r = Lexicon::Load({{path, LexiconFormat::kEarshot, "", 1, true}});
+  EXPECT_NE(r.error.find(path + ":1: valence 'very' is not a number"), std::string::npos)
+      << r.error;
+}
+
+TEST(LexiconTest, ChecksumMismatchIsAnError) {
+  std::string path = WriteTemp("sum.tsv", "good\t1.9\n");
+  std::string sum = Sha256File(path);
+  ASSERT_EQ(sum.size(), 64u);
+  auto ok = Lexicon::Load({{path, LexiconFormat::kEarshot, sum, 1, true}});
+  EXPECT_TRUE(ok.lexicon) << ok.error;
+  std::string wrong(64, '0');
+  auto bad = Lexicon::Load({{path, LexiconFormat::kEarshot, wrong, 1, true}});
+  EXPECT_FALSE(bad.lexicon);
+  EXPECT_NE(bad.error.find("checksum mismatch"), std::string::npos) << bad.error;
+  EXPECT_NE(bad.error.find(sum), std::string::npos);
+}
+
+TEST(LexiconTest, LaterSourcesAndOverridesWin) {
+  std::string a = WriteTemp("a.tsv", "delayed\t-0.9\nfine\t0.8\n");
+  std::string b = WriteTemp("b.tsv", "delayed\t-1.8\n");
+  auto r = Lexicon::Load({{a, LexiconFormat::kEarshot, "", 1, true},
+                          {b, LexiconFormat::kEarshot, "", 1, true}},
+                         {{"fine", -1.0}});
+  ASSERT_TRUE(r.lexicon);
+  EXPECT_FLOAT_EQ(r.lexicon->Find("delayed")->valence, -1.8f);
+  EXPECT_FLOAT_EQ(r.lexicon->Find("fine")->valence, -1.0f);
+}
+
+TEST(LanguageGateTest, PostLangDecides) {
+  EXPECT_TRUE(CheckLanguage("en", "bonjour tout le monde").supported);
+  EXPECT_TRUE(CheckLanguage("en-GB", "").supported);
+  LanguageDecision fr = CheckLanguage("fr", "this is english");
+  EXPECT_FALSE(fr.supported);
+  EXPECT_EQ(fr.code, "fr");
+  EXPECT_EQ(fr.reason, "post lang");
+}
+
+TEST(LanguageGateTest, DetectsWhenTagMissing) {
+  LanguageDecision de = CheckLanguage(
+      "", "Der Zug hatte heute wieder über eine Stunde Verspätung und niemand hat uns "
+          "informiert, das ist wirklich eine Frechheit.");
+  EXPECT_FALSE(de.supported);
+  EXPECT_EQ(de.code, "de");
+  EXPECT_TRUE(de.detected);
+  EXPECT_TRUE(CheckLanguage("und", "My flight was delayed again and nobody told us anything "
+                                   "about it, really disappointing service.")
+                  .supported);
+  EXPECT_TRUE(CheckLanguage("", "ok").supported);  // too short to be sure: scored
+}
+
+}  // namespace
+}  // namespace earshot::pipeline::sentiment
