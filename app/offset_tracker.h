@@ -14,24 +14,30 @@ namespace earshot::app {
 
 class PartitionTracker {
  public:
-  // REQUIRES: offset greater than every offset added before.
-  void Add(int64_t offset) { entries_.push_back({offset, -1, 0}); }
+  // REQUIRES: offset greater than every offset added before. `timestamp_ms` is the record's
+  // Kafka timestamp, handed back when the record finishes (for end-to-end latency).
+  void Add(int64_t offset, int64_t timestamp_ms = -1) {
+    entries_.push_back({offset, -1, 0, timestamp_ms});
+  }
 
   // The worker reports `outputs` records produced for `offset`. Returns false for an unknown
-  // offset (one that was never added, or already finished).
-  bool SetExpected(int64_t offset, int32_t outputs) {
+  // offset (one that was never added, or already finished). When this finishes the record,
+  // `*finished_ts` (if given) receives its timestamp.
+  bool SetExpected(int64_t offset, int32_t outputs, int64_t* finished_ts = nullptr) {
     Entry* e = Find(offset);
     if (e == nullptr) return false;
     e->expected = outputs;
+    Report(*e, finished_ts);
     Advance();
     return true;
   }
 
   // The broker acknowledged one output of `offset`.
-  bool Ack(int64_t offset) {
+  bool Ack(int64_t offset, int64_t* finished_ts = nullptr) {
     Entry* e = Find(offset);
     if (e == nullptr) return false;
     ++e->acked;
+    Report(*e, finished_ts);
     Advance();
     return true;
   }
@@ -50,7 +56,14 @@ class PartitionTracker {
     int64_t offset;
     int32_t expected;  // -1 until the worker reports
     int32_t acked;
+    int64_t timestamp_ms;
   };
+
+  static void Report(const Entry& e, int64_t* finished_ts) {
+    if (finished_ts != nullptr && e.expected >= 0 && e.acked == e.expected) {
+      *finished_ts = e.timestamp_ms;
+    }
+  }
 
   Entry* Find(int64_t offset) {
     auto it = std::lower_bound(entries_.begin(), entries_.end(), offset,

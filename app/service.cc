@@ -113,6 +113,14 @@ struct Metrics {
                                "full, or too many records were in flight")
                          .Register(*registry)
                          .Add({})),
+        latency(prometheus::BuildHistogram()
+                    .Name("earshot_end_to_end_seconds")
+                    .Help("From a record's Kafka timestamp to all its outputs acknowledged (or "
+                          "its filtering)")
+                    .Register(*registry)
+                    .Add({}, prometheus::Histogram::BucketBoundaries{
+                                 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5,
+                                 10, 30})),
         commits(prometheus::BuildCounter()
                     .Name("earshot_kafka_commits_total")
                     .Help("Offset commits")
@@ -153,6 +161,7 @@ struct Metrics {
   prometheus::Counter& producer_errors;
   prometheus::Gauge& producer_retries;
   prometheus::Counter& backpressure;
+  prometheus::Histogram& latency;
   prometheus::Counter& commits;
   prometheus::Counter* outcome_counter[3] = {};
   std::unordered_map<std::string, prometheus::Counter*> filtered_by_reason;
@@ -340,7 +349,9 @@ struct Service::Impl {
                     slots[s].partition, TokenOffset(token), error);
       return;
     }
-    slots[s].tracker.Ack(TokenOffset(token));
+    int64_t ts = -1;
+    slots[s].tracker.Ack(TokenOffset(token), &ts);
+    ObserveLatency(ts);
   }
 
   void OnReport(const WorkReport& r) {
@@ -356,7 +367,18 @@ struct Service::Impl {
                     slot.topic, slot.partition, r.offset);
       return;
     }
-    slot.tracker.SetExpected(r.offset, r.outputs);
+    int64_t ts = -1;
+    slot.tracker.SetExpected(r.offset, r.outputs, &ts);
+    ObserveLatency(ts);
+  }
+
+  void ObserveLatency(int64_t timestamp_ms) {
+    if (timestamp_ms <= 0) return;
+    int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
+    metrics->latency.Observe(static_cast<double>(std::max<int64_t>(0, now_ms - timestamp_ms)) /
+                             1000.0);
   }
 
   // Delivery reports and worker reports; returns how many were handled.
@@ -421,7 +443,8 @@ struct Service::Impl {
     Slot& slot = slots[s];
     stats.consumed.fetch_add(1, std::memory_order_relaxed);
     metrics->consumed.Increment();
-    slot.tracker.Add(m->offset);
+    rd_kafka_timestamp_type_t ts_type;
+    slot.tracker.Add(m->offset, rd_kafka_message_timestamp(m, &ts_type));
     ++in_flight;
     WorkItem item{m, s, slot.format};
     size_t w = slot.worker;
