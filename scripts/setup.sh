@@ -10,8 +10,9 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev libutf8proc-dev
   clang libclang-rt-14-dev
-  libcivetweb-dev kcat
+  libcivetweb-dev kcat libssl-dev libcld2-dev
   python3 python3-jsonschema python3-yaml python3-kafka python3-lz4
+  python3-nltk python3-confluent-kafka
 )
 
 missing=()
@@ -39,6 +40,7 @@ vendor="$root/data/vendor"
 vader_sha=ffb6117bfccf798a34e91d72f50604329946e6fd763668092618d5c5b340a298
 emoji_sha=d803704c3f320baf11cad7efea1834e61e031c524f47ee106b8814911d5991fe
 fetch_pack() {  # name version -> extracts into $vendor/name-version/package
+  command -v npm >/dev/null || { echo "setup: npm is needed to fetch $1 (install Node.js)" >&2; exit 1; }
   local dir="$vendor/$1-$2"
   [[ -d "$dir/package" ]] && return 0
   mkdir -p "$dir"
