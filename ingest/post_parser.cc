@@ -6,6 +6,19 @@
 #include "ingest/text.h"
 
 namespace earshot::ingest {
+namespace {
+
+// True when `s` holds only ASCII white space (TrimAscii(s).empty(), but reading from the front
+// only: the back of a record is a cache line simdjson has not loaded yet, and touching it first
+// was ~5% of the samples in a Yelp adapter profile).
+bool IsBlank(std::string_view s) {
+  for (char c : s) {
+    if (c != ' ' && c != '\t' && c != '\n' && c != '\r' && c != '\f') return false;
+  }
+  return true;
+}
+
+}  // namespace
 
 AdapterFn AdapterFor(Format format) {
   switch (format) {
@@ -31,7 +44,7 @@ bool ValidatePost(const Post& post, RecordContext& ctx) {
     ctx.Reject(RejectReason::kMissingId, "post has no id", index);
     return false;
   }
-  if (TrimAscii(post.text).empty() && TrimAscii(post.title).empty()) {
+  if (IsBlank(post.text) && IsBlank(post.title)) {
     ctx.Reject(RejectReason::kMissingText, "post " + post.id + " has no text", index);
     return false;
   }
@@ -67,7 +80,7 @@ void PostParser::Parse(Format format, std::string_view record, size_t capacity,
 void PostParser::ParseJson(Format format, std::string_view record, size_t capacity,
                            const Origin& origin, std::string_view event, ParseOutput& out) {
   RecordContext ctx{origin, out, event, &options_.generic};
-  if (TrimAscii(record).empty()) {
+  if (IsBlank(record)) {
     ctx.Reject(RejectReason::kMalformedJson, "empty record");
     return;
   }
