@@ -199,6 +199,8 @@ struct Service::Impl {
 
   std::vector<Slot> slots;
   std::unordered_map<std::string, uint32_t> slot_index;  // "topic\0partition"
+  std::unordered_map<uint64_t, uint32_t> slot_cache;     // (topic handle, partition) -> slot
+  Clock::time_point congested_since{};
   std::unordered_map<std::string, ingest::Format> topic_format;
   size_t in_flight = 0;
   Clock::time_point last_commit = Clock::now();
@@ -438,8 +440,21 @@ struct Service::Impl {
     }
   }
 
+  // Slot of a message, cached by its topic handle and partition (no allocation per message).
+  uint32_t SlotOf(rd_kafka_message_t* m) {
+    uint64_t key = (static_cast<uint64_t>(reinterpret_cast<uintptr_t>(m->rkt)) << 16) ^
+                   static_cast<uint64_t>(static_cast<uint32_t>(m->partition));
+    const char* topic = rd_kafka_topic_name(m->rkt);
+    auto it = slot_cache.find(key);
+    // The name check guards against a topic handle freed and its address reused.
+    if (it != slot_cache.end() && slots[it->second].topic == topic) return it->second;
+    uint32_t s = SlotFor(topic, m->partition);
+    slot_cache[key] = s;
+    return s;
+  }
+
   void Dispatch(rd_kafka_message_t* m) {
-    uint32_t s = SlotFor(rd_kafka_topic_name(m->rkt), m->partition);
+    uint32_t s = SlotOf(m);
     Slot& slot = slots[s];
     stats.consumed.fetch_add(1, std::memory_order_relaxed);
     metrics->consumed.Increment();
@@ -450,13 +465,33 @@ struct Service::Impl {
     size_t w = slot.worker;
     if (!pending[w].empty() || !work[w]->TryPush(item)) {
       pending[w].push_back(item);
-      Pause(slot);
     } else {
       metrics->work_push->Increment();
     }
-    if (in_flight >= static_cast<size_t>(config->service.max_inflight_records)) {
-      for (Slot& other : slots) Pause(other);
+  }
+
+  // Backpressure. While a worker's ring is full the consumer stops pulling records (librdkafka's
+  // prefetch is capped by queued.max.messages.kbytes), so at most one batch waits here. When the
+  // congestion lasts (a stuck producer, a broker outage), the worker's partitions are paused so
+  // librdkafka stops fetching them too; they resume once the ring is half empty.
+  bool Congested() {
+    bool congested = in_flight >= static_cast<size_t>(config->service.max_inflight_records);
+    for (const auto& p : pending) congested = congested || !p.empty();
+    auto now = Clock::now();
+    if (!congested) {
+      congested_since = Clock::time_point{};
+      return false;
     }
+    if (congested_since == Clock::time_point{}) congested_since = now;
+    if (now - congested_since > std::chrono::milliseconds(500)) {
+      for (Slot& slot : slots) {
+        if (!pending[slot.worker].empty() ||
+            in_flight >= static_cast<size_t>(config->service.max_inflight_records)) {
+          Pause(slot);
+        }
+      }
+    }
+    return true;
   }
 
   void Commit(bool sync, const std::vector<uint32_t>* only = nullptr) {
@@ -730,10 +765,10 @@ int Service::Run() {
     s.FlushPending();
     s.Serve();
     s.ResumeIdleWorkers();
-    bool can_take = s.in_flight < static_cast<size_t>(s.config->service.max_inflight_records);
+    bool can_take = !s.Congested();
     ssize_t n = rd_kafka_consume_batch_queue(s.consumer_queue, can_take ? 20 : 0, batch.data(),
                                              can_take ? kBatch : 0);
-    if (!can_take) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    if (!can_take) std::this_thread::sleep_for(std::chrono::microseconds(200));
     for (ssize_t i = 0; i < n; ++i) {
       rd_kafka_message_t* m = batch[static_cast<size_t>(i)];
       if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <fstream>
 #include <random>
@@ -280,9 +281,19 @@ TEST_F(ServiceTest, ReadinessFollowsAssignmentAndMetricsAreServed) {
 TEST_F(ServiceTest, NoLossAcrossSigkillAndRestart) {
   std::string path = WriteConfig();
   auto config = Load(path);
-  auto records = Generate(30000, 11, 0.005);
+  constexpr int kRecords = 40000, kChunks = 20;
+  auto records = Generate(kRecords, 11, 0.005);
   Expected expected = ExpectedOutputs(*config, records);
-  ASSERT_TRUE(ProduceAll(bootstrap_, records));
+  // Records keep arriving while the first process runs, so the kill lands mid-stream.
+  std::atomic<bool> produced_all{false};
+  std::thread producer([&] {
+    for (int c = 0; c < kChunks; ++c) {
+      auto first = records.begin() + c * (kRecords / kChunks);
+      EXPECT_TRUE(ProduceAll(bootstrap_, {first, first + kRecords / kChunks}));
+      std::this_thread::sleep_for(std::chrono::milliseconds(150));
+    }
+    produced_all.store(true);
+  });
   auto spawn = [&] {
     pid_t pid = fork();
     if (pid == 0) {
@@ -295,16 +306,19 @@ TEST_F(ServiceTest, NoLossAcrossSigkillAndRestart) {
   };
   pid_t first = spawn();
   ASSERT_GT(first, 0);
-  ASSERT_TRUE(WaitFor([&] { return Committed() > 3000; }, 60)) << "no progress before the kill";
+  bool progressed = WaitFor([&] { return Committed() > 2000; }, 60);
   kill(first, SIGKILL);
   int status = 0;
   waitpid(first, &status, 0);
+  ASSERT_TRUE(progressed) << "no progress before the kill";
   int64_t at_kill = Committed();
-  EXPECT_LT(at_kill, InputEnd()) << "the kill should land mid-stream";
   pid_t second = spawn();
   ASSERT_GT(second, 0);
-  EXPECT_TRUE(WaitFor([&] { return Committed() == InputEnd(); }, 120))
+  producer.join();
+  EXPECT_LT(at_kill, kRecords) << "the kill should land mid-stream";
+  EXPECT_TRUE(WaitFor([&] { return produced_all.load() && Committed() == InputEnd(); }, 120))
       << "committed " << Committed() << " of " << InputEnd();
+  EXPECT_EQ(InputEnd(), kRecords);
   kill(second, SIGTERM);
   waitpid(second, &status, 0);
   EXPECT_TRUE(WIFEXITED(status));
