@@ -64,6 +64,7 @@ struct GenerateOptions {
   std::string bootstrap;
   std::string bootstrap_file;  // read the bootstrap servers from here (waits for it)
   std::string topic_prefix = "raw.";
+  std::string topic;  // when set, every record goes to this one topic
   uint64_t seed = 1;
 };
 
@@ -85,14 +86,22 @@ struct EvalSentimentOptions {
   bool no_language_gate = false;
   bool json = false;
   bool dump = false;  // print gold, predicted, compound and text per item
+  std::string model;             // model file (overrides the config and the default)
+  double ensemble_weight = -1;   // >= 0: the ensemble's lexicon weight
 };
 
 struct TrainSentimentOptions {
   std::string data_dir;  // holds semeval2013-2016/ and tweeteval/
   std::string out;
-  uint32_t hash_bits = 18;
-  int epochs = 8;
-  double learning_rate = 0.2;
+  uint32_t hash_bits = 19;
+  int epochs = 10;
+  double learning_rate = 0.1;
+  double l2 = 1e-6;
+  uint32_t feature_flags = 15;  // pipeline/sentiment/features.h FeatureFlag bits
+  uint64_t seed = 42;
+  int average_every = 256;   // 0: no weight averaging
+  double balance_power = 1;  // class weights (N / (3 n_class))^power
+  bool tune_shift = false;   // shift the class log-odds to maximize validation macro-F1
 };
 
 int RunParse(const ParseOptions& options);
@@ -108,7 +117,9 @@ int RunCheckConfig(const std::string& path);
 struct Config;
 // Builds the sentiment snapshot from the defaults and the config's sentiment section (config may
 // be null); prints the error and returns null on failure.
+// `model_override` (a model file) and `ensemble_weight_override` (>= 0) win over the config.
 std::shared_ptr<const pipeline::sentiment::SentimentSnapshot> LoadSentiment(
-    const Config* config, const std::string& engine_override, bool language_gate);
+    const Config* config, const std::string& engine_override, bool language_gate,
+    const std::string& model_override = {}, double ensemble_weight_override = -1);
 
 }  // namespace earshot::app

@@ -74,10 +74,10 @@ struct BrandConfig {
 // The `sentiment:` section. Relative paths are resolved against the config file's folder.
 struct SentimentConfig {
   bool present = false;
-  std::string engine;  // lexicon | model | ensemble; empty: the default (lexicon)
+  std::string engine;  // lexicon | model | ensemble; empty: the default (ensemble)
   double positive_threshold = 0.05;
   double negative_threshold = -0.05;
-  double ensemble_lexicon_weight = 0.3;
+  double ensemble_lexicon_weight = 0.1;
   bool language_gate = true;
   std::string model;  // model file; empty: the committed default
   std::vector<pipeline::sentiment::LexiconSource> lexicons;  // added after the defaults

@@ -65,7 +65,8 @@ int RunEvalSentiment(const EvalSentimentOptions& options) {
     std::fprintf(stderr, "earshot eval sentiment: %s\n", data.error.c_str());
     return kExitRuntime;
   }
-  auto snapshot = LoadSentiment(config.get(), options.engine, !options.no_language_gate);
+  auto snapshot = LoadSentiment(config.get(), options.engine, !options.no_language_gate,
+                                options.model, options.ensemble_weight);
   if (!snapshot) return kExitUsage;
   ps::SentimentAnalyzer analyzer(snapshot);
   std::vector<int> gold, predicted;

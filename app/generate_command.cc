@@ -104,6 +104,7 @@ int RunGenerate(const GenerateOptions& options) {
                          .count();
     while (produced < due) {
       generator.Next(elapsed, now_ms, record);
+      if (!options.topic.empty()) record.topic = options.topic;
       if (producer) {
         sinks::ProduceStatus st;
         while ((st = producer->Produce(record.topic, record.key, record.value, {}, 0)) ==

@@ -94,6 +94,8 @@ int main(int argc, char** argv) {
                       "Read the bootstrap servers from this file (waits up to 30 s for it)");
   gen_cmd->add_option("--topic-prefix", generate.topic_prefix, "Prefix of the raw topics")
       ->capture_default_str();
+  gen_cmd->add_option("--topic", generate.topic,
+                      "Write every record to this one topic (format auto) instead");
   gen_cmd->add_option("--seed", generate.seed, "Random seed")->capture_default_str();
   gen_cmd->footer("Topics: <prefix>x (X v2), x.v1, reddit, bluesky, mastodon, reviews (Yelp, "
                   "Amazon, Google Play).\nAbout 0.3% of records are malformed on purpose.");
@@ -134,6 +136,10 @@ int main(int argc, char** argv) {
                                "Score every text as English");
   eval_sentiment_cmd->add_flag("--json", eval_sentiment.json, "One JSON line of metrics");
   eval_sentiment_cmd->add_flag("--dump", eval_sentiment.dump, "Print each item's prediction");
+  eval_sentiment_cmd->add_option("--model", eval_sentiment.model, "Sentiment model file");
+  eval_sentiment_cmd->add_option("--ensemble-weight", eval_sentiment.ensemble_weight,
+                                 "The ensemble's lexicon weight (0..1)")
+      ->check(CLI::Range(0.0, 1.0));
 
   TrainSentimentOptions train_sentiment;
   train_sentiment.data_dir = "../shared/data/sentiment";
@@ -153,6 +159,20 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   train_sentiment_cmd->add_option("--learning-rate", train_sentiment.learning_rate, "AdaGrad rate")
       ->capture_default_str();
+  train_sentiment_cmd->add_option("--l2", train_sentiment.l2, "L2 penalty")->capture_default_str();
+  train_sentiment_cmd->add_option("--features", train_sentiment.feature_flags,
+                                  "Feature flag bits (pipeline/sentiment/features.h)")
+      ->capture_default_str();
+  train_sentiment_cmd->add_option("--seed", train_sentiment.seed, "Shuffle seed")
+      ->capture_default_str();
+  train_sentiment_cmd->add_option("--average-every", train_sentiment.average_every,
+                                  "Average the weights sampled every N examples (0: off)")
+      ->capture_default_str();
+  train_sentiment_cmd->add_option("--balance-power", train_sentiment.balance_power,
+                                  "Class weights (N / (3 n_class))^power; 0: unweighted")
+      ->capture_default_str();
+  train_sentiment_cmd->add_flag("--tune-shift", train_sentiment.tune_shift,
+                                "Shift class log-odds to maximize validation macro-F1");
 
   try {
     app.parse(argc, argv);

@@ -16,7 +16,9 @@ namespace ps = pipeline::sentiment;
 
 std::shared_ptr<const ps::SentimentSnapshot> LoadSentiment(const Config* config,
                                                            const std::string& engine_override,
-                                                           bool language_gate) {
+                                                           bool language_gate,
+                                                           const std::string& model_override,
+                                                           double ensemble_weight_override) {
   ps::SentimentOptions options = ps::DefaultSentimentOptions();
   if (config && config->sentiment.present) {
     const SentimentConfig& s = config->sentiment;
@@ -43,6 +45,8 @@ std::shared_ptr<const ps::SentimentSnapshot> LoadSentiment(const Config* config,
     options.engine = *e;
   }
   if (!language_gate) options.language_gate = false;
+  if (!model_override.empty()) options.model_path = model_override;
+  if (ensemble_weight_override >= 0) options.ensemble_lexicon_weight = ensemble_weight_override;
   auto created = ps::SentimentSnapshot::Create(options);
   for (const auto& note : created.notes) std::fprintf(stderr, "earshot: note: %s\n", note.c_str());
   if (!created.snapshot) {

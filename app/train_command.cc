@@ -4,6 +4,10 @@
 // choice, ensemble weight) = 2016devtest; held out = SemEval 2016 test and TweetEval validation.
 // Every tweet whose text also occurs in a held-out or validation set is removed from training,
 // and training duplicates are dropped.
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <cmath>
 #include <cstdio>
 #include <set>
 #include <string>
@@ -18,13 +22,28 @@ namespace ps = pipeline::sentiment;
 
 namespace {
 
-// The key two copies of one tweet share: lower-cased letters and digits only.
+// The key two copies of one tweet share: lower-cased ASCII letters and digits only, without
+// URLs and @mentions (TweetEval's copies of SemEval tweets have links and some characters
+// stripped).
 std::string TextKey(const std::string& text) {
   std::string key;
-  for (char c : text) {
-    unsigned char u = static_cast<unsigned char>(c);
+  std::string_view t(text);
+  for (size_t i = 0; i < t.size(); ++i) {
+    std::string_view rest = t.substr(i);
+    if (rest.starts_with("http://") || rest.starts_with("https://") || rest.starts_with("www.")) {
+      while (i + 1 < t.size() && t[i + 1] != ' ' && t[i + 1] != '\t') ++i;
+      continue;
+    }
+    unsigned char u = static_cast<unsigned char>(t[i]);
+    if (u == '@') {
+      while (i + 1 < t.size() && (std::isalnum(static_cast<unsigned char>(t[i + 1])) ||
+                                  t[i + 1] == '_')) {
+        ++i;
+      }
+      continue;
+    }
     if (u >= 'A' && u <= 'Z') key.push_back(static_cast<char>(u - 'A' + 'a'));
-    else if ((u >= 'a' && u <= 'z') || (u >= '0' && u <= '9') || u >= 0x80) key.push_back(c);
+    else if ((u >= 'a' && u <= 'z') || (u >= '0' && u <= '9')) key.push_back(static_cast<char>(u));
   }
   return key;
 }
@@ -49,17 +68,28 @@ Scored Featurize(const std::vector<ps::GoldItem>& items, ps::LexiconScorer& scor
   return out;
 }
 
-ps::Metrics Evaluate(const ps::SentimentModel& model, const Scored& data, double lexicon_weight) {
+// Class probabilities of every example.
+std::vector<std::array<float, ps::kClasses>> Probabilities(const ps::SentimentModel& model,
+                                                           const Scored& data) {
+  std::vector<std::array<float, ps::kClasses>> out(data.examples.size());
+  for (size_t i = 0; i < data.examples.size(); ++i) model.Predict(data.examples[i].features, out[i]);
+  return out;
+}
+
+// Metrics of the ensemble (1 - w) * model + w * lexicon with the model's log-odds shifted by
+// `shift` (per class), the way the analyzer combines them.
+ps::Metrics Evaluate(const std::vector<std::array<float, ps::kClasses>>& probs, const Scored& data,
+                     double lexicon_weight, const std::array<double, ps::kClasses>& shift) {
   std::vector<int> gold, predicted;
-  for (size_t i = 0; i < data.examples.size(); ++i) {
-    std::array<float, ps::kClasses> p;
-    model.Predict(data.examples[i].features, p);
+  for (size_t i = 0; i < probs.size(); ++i) {
+    double p[ps::kClasses], sum = 0;
+    for (int k = 0; k < ps::kClasses; ++k) sum += p[k] = probs[i][k] * std::exp(shift[k]);
     double c = data.compound[i];
-    double lex[3] = {std::max(-c, 0.0), 1 - std::abs(c), std::max(c, 0.0)};
+    double lex[ps::kClasses] = {std::max(-c, 0.0), 1 - std::abs(c), std::max(c, 0.0)};
     double best = -1;
     int label = 1;
-    for (int k = 0; k < 3; ++k) {
-      double v = (1 - lexicon_weight) * p[static_cast<size_t>(k)] + lexicon_weight * lex[k];
+    for (int k = 0; k < ps::kClasses; ++k) {
+      double v = (1 - lexicon_weight) * p[k] / sum + lexicon_weight * lex[k];
       if (v > best) {
         best = v;
         label = k;
@@ -69,6 +99,25 @@ ps::Metrics Evaluate(const ps::SentimentModel& model, const Scored& data, double
     predicted.push_back(label);
   }
   return ps::ComputeMetrics(gold, predicted);
+}
+
+// The class shift (negative and positive against neutral) that maximizes validation macro-F1.
+std::array<double, ps::kClasses> TuneShift(
+    const std::vector<std::array<float, ps::kClasses>>& probs, const Scored& data,
+    double lexicon_weight, ps::Metrics& best_metrics) {
+  std::array<double, ps::kClasses> best{0, 0, 0};
+  best_metrics = Evaluate(probs, data, lexicon_weight, best);
+  for (int a = -20; a <= 20; ++a) {
+    for (int b = -20; b <= 20; ++b) {
+      std::array<double, ps::kClasses> shift{a * 0.05, 0, b * 0.05};
+      ps::Metrics m = Evaluate(probs, data, lexicon_weight, shift);
+      if (m.macro_f1 > best_metrics.macro_f1 + 1e-9) {
+        best_metrics = m;
+        best = shift;
+      }
+    }
+  }
+  return best;
 }
 
 }  // namespace
@@ -136,20 +185,40 @@ int RunTrainSentiment(const TrainSentimentOptions& options) {
   ps::LexiconScorer scorer(created.snapshot->lexicon());
   ps::TrainOptions train_options;
   train_options.hash_bits = options.hash_bits;
+  train_options.feature_flags = options.feature_flags;
   train_options.epochs = options.epochs;
   train_options.learning_rate = options.learning_rate;
-  ps::FeatureExtractor extractor(train_options.hash_bits);
+  train_options.l2 = options.l2;
+  train_options.seed = options.seed;
+  train_options.average_every = options.average_every;
+  train_options.balance_power = options.balance_power;
+  ps::FeatureExtractor extractor(train_options.hash_bits, train_options.feature_flags);
   Scored train_set = Featurize(train, scorer, extractor);
   Scored validation_set = Featurize(validation, scorer, extractor);
+  size_t total_features = 0;
+  for (const auto& e : train_set.examples) total_features += e.features.sparse.size();
+  std::printf("sparse features per training text: %.1f\n",
+              static_cast<double>(total_features) / std::max<size_t>(1, train_set.examples.size()));
+  std::printf("options: hash_bits=%u features=%u epochs=%d learning_rate=%g l2=%g seed=%llu "
+              "average_every=%d balance_power=%g tune_shift=%d\n",
+              options.hash_bits, options.feature_flags, options.epochs, options.learning_rate,
+              options.l2, static_cast<unsigned long long>(options.seed), options.average_every,
+              options.balance_power, options.tune_shift ? 1 : 0);
 
   int best_epoch = 0;
   double best_f1 = -1;
   std::unique_ptr<ps::SentimentModel> best;
+  const std::array<double, ps::kClasses> no_shift{0, 0, 0};
   auto model = ps::TrainModel(train_set.examples, train_options,
                               [&](int epoch, const ps::SentimentModel& m) {
-                                ps::Metrics v = Evaluate(m, validation_set, 0);
-                                std::printf("epoch %d validation macro_f1=%.4f macro_recall=%.4f\n",
-                                            epoch, v.macro_f1, v.macro_recall);
+                                ps::Metrics v = Evaluate(Probabilities(m, validation_set),
+                                                         validation_set, 0, no_shift);
+                                ps::Metrics t = Evaluate(Probabilities(m, train_set),
+                                                         train_set, 0, no_shift);
+                                std::printf("epoch %d validation macro_f1=%.4f macro_recall=%.4f"
+                                            " (fit on training data: %.4f)\n",
+                                            epoch, v.macro_f1, v.macro_recall, t.macro_f1);
+                                std::fflush(stdout);
                                 if (v.macro_f1 > best_f1) {
                                   best_f1 = v.macro_f1;
                                   best_epoch = epoch;
@@ -157,8 +226,18 @@ int RunTrainSentiment(const TrainSentimentOptions& options) {
                                 }
                               });
   std::printf("chosen epoch %d (validation macro_f1=%.4f)\n", best_epoch, best_f1);
+  auto probs = Probabilities(*best, validation_set);
+  ps::Metrics tuned;
+  std::array<double, ps::kClasses> shift{0, 0, 0};
+  if (options.tune_shift) shift = TuneShift(probs, validation_set, 0, tuned);
+  else tuned = Evaluate(probs, validation_set, 0, shift);
+  std::printf("class shift (validation): negative %+.2f positive %+.2f -> macro_f1=%.4f "
+              "macro_recall=%.4f\n", shift[0], shift[2], tuned.macro_f1, tuned.macro_recall);
+  for (int k = 0; k < ps::kClasses; ++k) best->weights()[static_cast<size_t>(k)] += static_cast<float>(shift[k]);
+  best->Quantize();
+  probs = Probabilities(*best, validation_set);
   for (double w : {0.0, 0.1, 0.2, 0.3, 0.4, 0.5}) {
-    ps::Metrics v = Evaluate(*best, validation_set, w);
+    ps::Metrics v = Evaluate(probs, validation_set, w, no_shift);
     std::printf("validation ensemble lexicon_weight=%.1f macro_f1=%.4f macro_recall=%.4f\n", w,
                 v.macro_f1, v.macro_recall);
   }

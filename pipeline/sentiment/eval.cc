@@ -134,7 +134,8 @@ Dataset ReadDataset(const std::string& path, DataFormat format) {
         d.error = labels_path + ":" + std::to_string(i + 1) + ": label '" + l + "' is not 0, 1 or 2";
         return d;
       }
-      std::string text = lines[i];
+      // TweetEval keeps SemEval's \uXXXX escapes and HTML entities: decode them the same way.
+      std::string text = DecodeSemEvalText(lines[i]);
       while (!text.empty() && text.back() == ' ') text.pop_back();
       d.items.push_back({std::to_string(i + 1), std::move(text), l[0] - '0', std::nullopt});
     }

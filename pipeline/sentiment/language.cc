@@ -17,10 +17,39 @@ bool StartsWithIgnoreCase(std::string_view s, std::string_view prefix) {
 
 }  // namespace
 
-std::string_view DetectLanguage(std::string_view text, bool& reliable) {
+std::string_view DetectLanguage(std::string_view text_in, bool& reliable) {
+  // @mentions and URLs are not language: detect on the rest (a bounded stack copy, no
+  // allocation; long texts are judged on their first 1 KiB).
+  char buffer[1024];
+  size_t length = 0;
+  for (size_t i = 0; i < text_in.size() && length < sizeof buffer;) {
+    size_t j = i;
+    while (j < text_in.size() && text_in[j] != ' ' && text_in[j] != '\n') ++j;
+    std::string_view word = text_in.substr(i, j - i);
+    bool skip = (word.size() > 1 && word[0] == '@') || word.starts_with("http://") ||
+                word.starts_with("https://") || word.starts_with("www.");
+    if (!skip) {
+      for (char c : word) {
+        if (length < sizeof buffer) buffer[length++] = c;
+      }
+      if (length < sizeof buffer) buffer[length++] = ' ';
+    }
+    i = j + 1;
+  }
+  std::string_view text(buffer, length);
+  CLD2::Language top3[3];
+  int percent3[3];
+  int text_bytes = 0;
   reliable = false;
-  CLD2::Language lang = CLD2::DetectLanguage(text.data(), static_cast<int>(text.size()),
-                                             /*is_plain_text=*/true, &reliable);
+  CLD2::Language lang = CLD2::ExtDetectLanguageSummary(
+      text.data(), static_cast<int>(text.size()), /*is_plain_text=*/true, top3, percent3,
+      &text_bytes, &reliable);
+  // CLD2 calls many two- and three-word texts "reliable" ("Oh man! I love 'em!" comes out as
+  // Portuguese): only a guess with enough letters behind it, most of the text in that language
+  // and no English among the top three counts as reliable here.
+  bool english_seen = false;
+  for (int k = 0; k < 3; ++k) english_seen = english_seen || top3[k] == CLD2::ENGLISH;
+  if (text_bytes < kMinDetectBytes || percent3[0] < 70 || english_seen) reliable = false;
   const char* code = CLD2::LanguageCode(lang);
   return code ? std::string_view(code) : std::string_view("un");
 }

@@ -34,7 +34,7 @@ constexpr const char* kNegators[] = {
     "haven", "aren", "weren", "ain't", "aren't", "can't", "couldn't", "daren't", "didn't",
     "doesn't", "don't", "hadn't", "hasn't", "haven't", "isn't", "mightn't", "mustn't", "needn't",
     "oughtn't", "shan't", "shouldn't", "wasn't", "weren't", "won't", "wouldn't"};
-constexpr const char* kContrasts[] = {"but", "however", "yet", "although", "though"};
+constexpr const char* kContrasts[] = {"but", "however"};
 
 std::string Lower(std::string_view s) {
   std::string out(s);

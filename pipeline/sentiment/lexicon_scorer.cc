@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "pipeline/sentiment/chars.h"
+
 namespace earshot::pipeline::sentiment {
 namespace {
 
@@ -15,57 +17,6 @@ constexpr double kAfterContrast = 1.5;
 constexpr double kExclamationIncrement = 0.292;
 constexpr double kQuestionIncrement = 0.18;
 constexpr size_t kMaxPhraseBytes = 96;
-
-bool IsSpace(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
-bool IsAsciiAlnum(unsigned char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
-bool IsClausePunct(unsigned char c) {
-  return c == ',' || c == '.' || c == ';' || c == ':' || c == '!' || c == '?' || c == '(' ||
-         c == ')';
-}
-
-// Decodes one UTF-8 code point at s[i]; returns its length (1 for invalid bytes, cp = -1).
-size_t Decode(std::string_view s, size_t i, int32_t& cp) {
-  unsigned char c = static_cast<unsigned char>(s[i]);
-  size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-  if (len == 0 || i + len > s.size()) {
-    cp = -1;
-    return 1;
-  }
-  if (len == 1) {
-    cp = c;
-    return 1;
-  }
-  cp = c & (0x7F >> len);
-  for (size_t k = 1; k < len; ++k) {
-    unsigned char cc = static_cast<unsigned char>(s[i + k]);
-    if ((cc & 0xC0) != 0x80) {
-      cp = -1;
-      return 1;
-    }
-    cp = (cp << 6) | (cc & 0x3F);
-  }
-  return len;
-}
-
-bool IsEmoji(int32_t cp) {
-  return (cp >= 0x1F300 && cp <= 0x1FAFF) || (cp >= 0x2600 && cp <= 0x27BF) ||
-         (cp >= 0x1F000 && cp <= 0x1F2FF) || cp == 0x2B50 || cp == 0x2B55 || cp == 0x2B06 ||
-         cp == 0x2B07 || cp == 0x2B1B || cp == 0x2B1C || cp == 0x3030 || cp == 0x303D ||
-         cp == 0x2122 || cp == 0x2139 || (cp >= 0x2194 && cp <= 0x21AA) || cp == 0x231A ||
-         cp == 0x231B || cp == 0x2328 || cp == 0x23CF || (cp >= 0x23E9 && cp <= 0x23FA);
-}
-// Joiners and modifiers that belong to the emoji before them.
-bool IsEmojiModifier(int32_t cp) {
-  return cp == 0xFE0F || cp == 0xFE0E || cp == 0x200D || (cp >= 0x1F3FB && cp <= 0x1F3FF) ||
-         cp == 0x20E3;
-}
-// General punctuation (U+2000-U+206F) other than the right single quote, which is an apostrophe.
-bool IsUnicodePunct(int32_t cp) {
-  return (cp >= 0x2000 && cp <= 0x206F && cp != 0x2019) || cp == 0x00A0 || cp == 0x3000 ||
-         (cp >= 0x3001 && cp <= 0x3003) || cp == 0x00BF || cp == 0x00A1;
-}
 
 double Sign(double v) { return v > 0 ? 1.0 : v < 0 ? -1.0 : 0.0; }
 
@@ -321,6 +272,7 @@ void LexiconScorer::Score(std::string_view text, std::span<const ByteSpan> mask,
     }
     text = masked_;
   }
+  text_ = text;
   Tokenize(text);
   BuildUnits();
   out = LexiconScores{};

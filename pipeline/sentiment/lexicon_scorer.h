@@ -66,6 +66,8 @@ class LexiconScorer {
   // The tokens of the last text scored (valid until the next call).
   std::span<const ScoredToken> tokens() const { return {tokens_.data(), tokens_.size()}; }
   std::string_view lowered() const { return lower_; }
+  // The text of the last call after masking (borrows the caller's text when nothing was masked).
+  std::string_view scored_text() const { return text_; }
   std::string_view TokenText(const ScoredToken& t) const {
     return std::string_view(lower_).substr(t.begin, t.length);
   }
@@ -94,6 +96,7 @@ class LexiconScorer {
   const LexiconEntry* Lookup(std::string_view lowered, bool& elongated);
 
   std::shared_ptr<const Lexicon> lexicon_;
+  std::string_view text_;
   std::string masked_;
   std::string lower_;
   std::string phrase_;

@@ -11,25 +11,18 @@
 namespace earshot::pipeline::sentiment {
 namespace {
 
-constexpr char kMagic[4] = {'E', 'S', 'M', '1'};
+constexpr char kMagic[4] = {'E', 'S', 'M', '2'};
+constexpr uint32_t kKnownFlags = kBigrams | kNegationMarking | kCharNgrams | kLexiconTokens |
+                                 kTrigrams;
 
-inline uint64_t Mix(uint64_t a, uint64_t b) {
-  uint64_t h = (a ^ (b + 0x9E3779B97F4A7C15ULL + (a << 6) + (a >> 2))) * 0xff51afd7ed558ccdULL;
-  return h ^ (h >> 31);
-}
-
-// Cheap hash of a short byte string (character n-grams).
-inline uint64_t HashShort(const char* p, size_t n, uint64_t seed) {
-  uint64_t h = seed * 0x9E3779B97F4A7C15ULL + n;
-  for (size_t i = 0; i < n; ++i) h = (h ^ static_cast<unsigned char>(p[i])) * 0x100000001b3ULL;
-  return Mix(h, seed);
-}
+size_t Buckets(uint32_t hash_bits) { return size_t{1} << hash_bits; }
 
 }  // namespace
 
-SentimentModel::SentimentModel(uint32_t hash_bits)
+SentimentModel::SentimentModel(uint32_t hash_bits, uint32_t feature_flags)
     : hash_bits_(hash_bits),
-      weights_(kClasses + kDenseFeatures * kClasses + (size_t{1} << hash_bits) * kClasses, 0.f) {}
+      feature_flags_(feature_flags),
+      weights_(sparse_offset() + Buckets(hash_bits) * kClasses, 0.f) {}
 
 void SentimentModel::Predict(const FeatureVector& f, std::array<float, kClasses>& probs) const {
   float z[kClasses];
@@ -39,46 +32,85 @@ void SentimentModel::Predict(const FeatureVector& f, std::array<float, kClasses>
     if (f.dense[d] == 0) continue;
     for (int c = 0; c < kClasses; ++c) z[c] += dense[d * kClasses + c] * f.dense[d];
   }
-  const float* sparse = weights_.data() + sparse_offset();
+  float scale = f.sparse_value;
   float s0 = 0, s1 = 0, s2 = 0;
-  for (uint32_t idx : f.sparse) {
-    const float* w = sparse + size_t{idx} * kClasses;
-    s0 += w[0];
-    s1 += w[1];
-    s2 += w[2];
+  if (!sparse16_.empty()) {
+    int32_t i0 = 0, i1 = 0, i2 = 0;  // |value| <= 32767 and < 2^16 features: no overflow
+    const int16_t* sparse = sparse16_.data();
+    for (uint32_t idx : f.sparse) {
+      const int16_t* w = sparse + size_t{idx} * kClasses;
+      i0 += w[0];
+      i1 += w[1];
+      i2 += w[2];
+    }
+    s0 = static_cast<float>(i0);
+    s1 = static_cast<float>(i1);
+    s2 = static_cast<float>(i2);
+    scale *= sparse_scale_;
+  } else {
+    const float* sparse = weights_.data() + sparse_offset();
+    for (uint32_t idx : f.sparse) {
+      const float* w = sparse + size_t{idx} * kClasses;
+      s0 += w[0];
+      s1 += w[1];
+      s2 += w[2];
+    }
   }
-  z[0] += s0 * f.sparse_value;
-  z[1] += s1 * f.sparse_value;
-  z[2] += s2 * f.sparse_value;
+  z[0] += s0 * scale;
+  z[1] += s1 * scale;
+  z[2] += s2 * scale;
   float m = std::max({z[0], z[1], z[2]});
   float sum = 0;
   for (int c = 0; c < kClasses; ++c) sum += (probs[c] = std::exp(z[c] - m));
   for (int c = 0; c < kClasses; ++c) probs[c] /= sum;
 }
 
+void SentimentModel::Quantize() {
+  if (!sparse16_.empty()) return;
+  const size_t n = Buckets(hash_bits_) * kClasses;
+  float max_abs = 0;
+  for (size_t i = 0; i < n; ++i) max_abs = std::max(max_abs, std::abs(weights_[sparse_offset() + i]));
+  sparse_scale_ = max_abs > 0 ? max_abs / 32767.f : 1.f;
+  sparse16_.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    sparse16_[i] = static_cast<int16_t>(std::lround(weights_[sparse_offset() + i] / sparse_scale_));
+  }
+  weights_.resize(sparse_offset());
+  weights_.shrink_to_fit();
+}
+
 SentimentModel::LoadResult SentimentModel::Load(const std::string& path) {
   LoadResult result;
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    result.error = path + ": cannot open model file";
+    result.error = path + ": cannot open model file (train one with `earshot train sentiment`)";
     return result;
   }
   char magic[4];
-  uint32_t header[3];
+  uint32_t header[4];
+  float scale = 0;
   if (!in.read(magic, 4) || std::memcmp(magic, kMagic, 4) != 0 ||
-      !in.read(reinterpret_cast<char*>(header), sizeof header)) {
+      !in.read(reinterpret_cast<char*>(header), sizeof header) ||
+      !in.read(reinterpret_cast<char*>(&scale), sizeof scale)) {
     result.error = path + ": not an earshot sentiment model (bad magic)";
     return result;
   }
-  if (header[0] < 8 || header[0] > 24 || header[1] != kDenseFeatures || header[2] != kClasses) {
+  if (header[0] < 8 || header[0] > 24 || header[1] != kDenseFeatures || header[2] != kClasses ||
+      (header[3] & ~kKnownFlags) != 0 || !std::isfinite(scale) || scale <= 0) {
     result.error = path + ": unsupported model layout (hash_bits " + std::to_string(header[0]) +
                    ", dense " + std::to_string(header[1]) + ", classes " +
-                   std::to_string(header[2]) + ")";
+                   std::to_string(header[2]) + ", flags " + std::to_string(header[3]) + ")";
     return result;
   }
-  auto model = std::make_shared<SentimentModel>(header[0]);
+  auto model = std::make_shared<SentimentModel>(8, header[3]);
+  model->hash_bits_ = header[0];
+  model->weights_.assign(sparse_offset(), 0.f);
+  model->sparse16_.resize(Buckets(header[0]) * kClasses);
+  model->sparse_scale_ = scale;
   auto& w = model->weights_;
+  auto& q = model->sparse16_;
   if (!in.read(reinterpret_cast<char*>(w.data()), static_cast<std::streamsize>(w.size() * 4)) ||
+      !in.read(reinterpret_cast<char*>(q.data()), static_cast<std::streamsize>(q.size() * 2)) ||
       in.peek() != std::char_traits<char>::eof()) {
     result.error = path + ": truncated or oversized model file";
     return result;
@@ -94,77 +126,37 @@ SentimentModel::LoadResult SentimentModel::Load(const std::string& path) {
 }
 
 std::string SentimentModel::Save(const std::string& path) const {
+  SentimentModel copy = *this;
+  copy.Quantize();
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  uint32_t header[3] = {hash_bits_, kDenseFeatures, kClasses};
+  uint32_t header[4] = {hash_bits_, kDenseFeatures, kClasses, feature_flags_};
   out.write(kMagic, 4);
   out.write(reinterpret_cast<const char*>(header), sizeof header);
-  out.write(reinterpret_cast<const char*>(weights_.data()),
-            static_cast<std::streamsize>(weights_.size() * 4));
+  out.write(reinterpret_cast<const char*>(&copy.sparse_scale_), sizeof copy.sparse_scale_);
+  out.write(reinterpret_cast<const char*>(copy.weights_.data()),
+            static_cast<std::streamsize>(copy.weights_.size() * 4));
+  out.write(reinterpret_cast<const char*>(copy.sparse16_.data()),
+            static_cast<std::streamsize>(copy.sparse16_.size() * 2));
   out.close();
   if (!out) return path + ": cannot write model file";
   return {};
 }
 
-FeatureExtractor::FeatureExtractor(uint32_t hash_bits) : mask_((1u << hash_bits) - 1) {
-  word_hashes_.reserve(512);
-}
-
-void FeatureExtractor::Extract(const LexiconScorer& scorer, const LexiconScores& s,
-                               FeatureVector& out) {
-  out.sparse.clear();
-  word_hashes_.clear();
-  char padded[72];
-  for (const ScoredToken& t : scorer.tokens()) {
-    std::string_view w = scorer.TokenText(t);
-    uint64_t h = HashShort(w.data(), w.size(), 1);
-    word_hashes_.push_back(h);
-    out.sparse.push_back(static_cast<uint32_t>(h) & mask_);
-    if (t.emoji || w.size() + 2 > sizeof padded || w.size() < 2) continue;
-    // Character 3-5-grams of " word ".
-    padded[0] = ' ';
-    std::memcpy(padded + 1, w.data(), w.size());
-    padded[w.size() + 1] = ' ';
-    size_t len = w.size() + 2;
-    for (size_t n = 3; n <= 5; ++n) {
-      for (size_t i = 0; i + n <= len; ++i) {
-        out.sparse.push_back(static_cast<uint32_t>(HashShort(padded + i, n, 10 + n)) & mask_);
-      }
-    }
-  }
-  for (size_t i = 1; i < word_hashes_.size(); ++i) {
-    out.sparse.push_back(static_cast<uint32_t>(Mix(word_hashes_[i - 1], word_hashes_[i])) & mask_);
-  }
-  out.sparse.push_back(0x5eed & mask_);  // always-on sparse bias
-  out.sparse_value = 1.0f / std::sqrt(static_cast<float>(out.sparse.size()));
-  auto& d = out.dense;
-  d[0] = static_cast<float>(s.compound);
-  d[1] = static_cast<float>(s.pos);
-  d[2] = static_cast<float>(s.neg);
-  d[3] = static_cast<float>(s.neu);
-  d[4] = static_cast<float>(s.pos_sum / 5);
-  d[5] = static_cast<float>(s.neg_sum / 5);
-  d[6] = s.negated > 0;
-  d[7] = s.exclamations > 0;
-  d[8] = s.questions > 0;
-  d[9] = static_cast<float>(s.emoji_valence_sign);
-  d[10] = s.caps_words > 0;
-  d[11] = s.compound >= 0.05;
-  d[12] = s.compound <= -0.05;
-  d[13] = s.sentiment_words == 0;
-}
-
 std::unique_ptr<SentimentModel> TrainModel(
     const std::vector<TrainingExample>& examples, const TrainOptions& options,
     const std::function<void(int, const SentimentModel&)>& on_epoch) {
-  auto model = std::make_unique<SentimentModel>(options.hash_bits);
+  auto model = std::make_unique<SentimentModel>(options.hash_bits, options.feature_flags);
   std::vector<float>& w = model->weights();
   std::vector<float> g2(w.size(), 1e-6f);  // AdaGrad accumulators
   double class_weight[kClasses] = {1, 1, 1};
-  if (options.balance_classes && !examples.empty()) {
+  if (options.balance_power != 0 && !examples.empty()) {
     size_t counts[kClasses] = {0, 0, 0};
     for (const auto& e : examples) ++counts[e.label];
     for (int c = 0; c < kClasses; ++c) {
-      class_weight[c] = counts[c] ? static_cast<double>(examples.size()) / (kClasses * counts[c]) : 1;
+      class_weight[c] =
+          counts[c] ? std::pow(static_cast<double>(examples.size()) / (kClasses * counts[c]),
+                               options.balance_power)
+                    : 1;
     }
   }
   std::vector<size_t> order(examples.size());
@@ -176,6 +168,17 @@ std::unique_ptr<SentimentModel> TrainModel(
     grad += l2 * w[index];
     g2[index] += grad * grad;
     w[index] -= lr * grad / std::sqrt(g2[index]);
+  };
+  // Averaging: sum_ holds the sum of the sampled weight vectors.
+  std::vector<double> sum(options.average_every > 0 ? w.size() : 0, 0.0);
+  int64_t samples = 0, seen = 0;
+  auto averaged = [&] {
+    SentimentModel m(options.hash_bits, options.feature_flags);
+    if (samples == 0) return *model;
+    for (size_t i = 0; i < w.size(); ++i) {
+      m.weights()[i] = static_cast<float>(sum[i] / static_cast<double>(samples));
+    }
+    return m;
   };
   for (int epoch = 1; epoch <= options.epochs; ++epoch) {
     std::shuffle(order.begin(), order.end(), rng);
@@ -198,9 +201,14 @@ std::unique_ptr<SentimentModel> TrainModel(
                  err * e.features.sparse_value);
         }
       }
+      if (options.average_every > 0 && ++seen % options.average_every == 0) {
+        for (size_t i = 0; i < w.size(); ++i) sum[i] += w[i];
+        ++samples;
+      }
     }
-    if (on_epoch) on_epoch(epoch, *model);
+    if (on_epoch) on_epoch(epoch, options.average_every > 0 ? averaged() : *model);
   }
+  if (options.average_every > 0) *model = averaged();
   return model;
 }
 

@@ -85,7 +85,8 @@ SentimentSnapshot::CreateResult SentimentSnapshot::Create(const SentimentOptions
 SentimentAnalyzer::SentimentAnalyzer(std::shared_ptr<const SentimentSnapshot> snapshot)
     : snapshot_(std::move(snapshot)),
       scorer_(snapshot_->lexicon()),
-      extractor_(snapshot_->model() ? snapshot_->model()->hash_bits() : 8) {
+      extractor_(snapshot_->model() ? snapshot_->model()->hash_bits() : 8,
+                 snapshot_->model() ? snapshot_->model()->feature_flags() : 0) {
   features_.sparse.reserve(4096);
 }
 

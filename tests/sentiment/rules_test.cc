@@ -14,7 +14,9 @@
 #include "pipeline/sentiment/lexicon.h"
 #include "pipeline/sentiment/lexicon_scorer.h"
 
-// Counting allocator: counts operator new calls while g_counting is set.
+// Counting allocator: counts operator new calls while g_counting is set. It allocates with
+// malloc, so free is the matching release (g++ -O2 cannot see that and warns).
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 namespace {
 std::atomic<bool> g_counting{false};
 std::atomic<long> g_allocations{0};
