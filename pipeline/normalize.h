@@ -10,11 +10,16 @@
 //   URLs      http://, https:// and www. up to white space (one token; terms never match inside);
 //   emoji     one token per pictographic code point (variation selectors, ZWJ and skin-tone
 //             modifiers are dropped), a flag per pair of regional indicators.
+// HTML character references ("&amp;", "&#39;", "&eacute;", ...) are decoded first, so "AT&amp;T"
+// reads as "AT&T" and never yields a word "amp"; spans still cover the reference's bytes. An
+// ASCII letter followed by combining marks composes with them ("e" + U+0301 == "é").
 // Everything else separates tokens. The view is the tokens joined by single spaces, with a space
 // before the first and after the last, so " apple " finds the word apple and never "pineapple".
 //
-// Thread-compatible: one Normalizer per thread (it keeps scratch buffers). On the hot path; ASCII
-// text takes a table-driven fast path and never calls into utf8proc.
+// Thread-compatible: one Normalizer per thread (it keeps scratch buffers). On the hot path; a
+// field of ASCII only without '&' takes a separate table-driven loop (NormalizeAsciiField) that
+// must produce exactly what the general loop produces (tests/pipeline/differential_test.cc checks
+// it), and other ASCII runs never call into utf8proc either.
 #pragma once
 
 #include <cstdint>
@@ -73,6 +78,7 @@ class Normalizer {
  private:
   void NormalizeField(std::string_view s, Field field, const NormalizeOptions& options,
                       NormalizedText& out);
+  void NormalizeAsciiField(std::string_view s, Field field, bool cased, NormalizedText& out);
 
   std::vector<int32_t> run_;     // code points of the current grapheme run
   std::vector<int32_t> folded_;  // its normalization, case-folded

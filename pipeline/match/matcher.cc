@@ -151,9 +151,12 @@ const std::vector<Matcher::Occurrence>& Matcher::Occurrences(int atom_id) {
   const auto& tokens = text_.tokens;
   const size_t k = atom.tokens.size();
   auto token_matches = [&](const TokenPattern& p, const Token& t, bool first) {
-    if (t.kind == TokenKind::kFieldBreak) return false;
     std::string_view s = atom.cased ? text_.CasedText(t) : text_.TokenText(t);
-    if (first && atom.allow_hashtag && t.kind == TokenKind::kHashtag) s.remove_prefix(1);
+    if (first && atom.allow_hashtag && t.kind == TokenKind::kHashtag) {
+      s.remove_prefix(1);
+    } else if (t.kind != p.kind) {
+      return false;  // also keeps field breaks out
+    }
     return p.wildcard ? GlobMatch(p.text, s) : s == p.text;
   };
   for (size_t i = 0; i + k <= tokens.size(); ++i) {
@@ -256,9 +259,10 @@ void Matcher::Match(const ingest::Post& post, MatchResult& result) {
     }
   }
 
+  // The folded view first; the cased view only when a case-sensitive atom may occur.
   NormalizeOptions options;
-  options.cased = rs.has_cased_atoms();
   normalizer_.Normalize(post.title, post.text, options, text_);
+  bool need_cased = false;
 
   candidates_.clear();
   auto scan = [&](const std::vector<RuleSet::SetGroup>& groups, const std::string& view) {
@@ -270,6 +274,8 @@ void Matcher::Match(const ingest::Post& post, MatchResult& result) {
       }
       for (int local : set_hits_) {
         int atom = group.atom_ids[static_cast<size_t>(local)];
+        if (rs.atoms()[static_cast<size_t>(atom)].verify && Occurrences(atom).empty()) continue;
+        need_cased = need_cased || rs.is_cased_gate(atom);
         atom_stamp_[static_cast<size_t>(atom)] = stamp_;
         for (uint32_t b : rs.atom_brands()[static_cast<size_t>(atom)]) {
           if (brand_stamp_[b] != stamp_) {
@@ -281,7 +287,12 @@ void Matcher::Match(const ingest::Post& post, MatchResult& result) {
     }
   };
   scan(rs.folded_sets(), text_.view);
-  if (options.cased) scan(rs.cased_sets(), text_.cased);
+  if (rs.has_cased_atoms() && need_cased) {
+    // Same tokens, same positions: occurrences already computed stay valid.
+    options.cased = true;
+    normalizer_.Normalize(post.title, post.text, options, text_);
+    scan(rs.cased_sets(), text_.cased);
+  }
   if (candidates_.empty()) return;
   std::sort(candidates_.begin(), candidates_.end());
 

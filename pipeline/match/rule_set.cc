@@ -40,6 +40,41 @@ bool EvalConst(const Query& q, int node, const std::function<bool(const Node&)>&
   return false;
 }
 
+enum class Truth : uint8_t { kFalse, kTrue, kUnknown };
+
+// The value of `node` when every term is absent and every field filter is unknown.
+Truth MayHoldWithoutTerms(const Query& q, int node) {
+  const Node& n = q.nodes[static_cast<size_t>(node)];
+  switch (n.kind) {
+    case NodeKind::kTerm:
+    case NodeKind::kNear: return Truth::kFalse;
+    case NodeKind::kField: return Truth::kUnknown;
+    case NodeKind::kNot: {
+      Truth t = MayHoldWithoutTerms(q, n.children[0]);
+      return t == Truth::kUnknown ? t : (t == Truth::kTrue ? Truth::kFalse : Truth::kTrue);
+    }
+    case NodeKind::kAnd: {
+      Truth out = Truth::kTrue;
+      for (int c : n.children) {
+        Truth t = MayHoldWithoutTerms(q, c);
+        if (t == Truth::kFalse) return t;
+        if (t == Truth::kUnknown) out = t;
+      }
+      return out;
+    }
+    case NodeKind::kOr: {
+      Truth out = Truth::kFalse;
+      for (int c : n.children) {
+        Truth t = MayHoldWithoutTerms(q, c);
+        if (t == Truth::kTrue) return t;
+        if (t == Truth::kUnknown) out = t;
+      }
+      return out;
+    }
+  }
+  return Truth::kUnknown;
+}
+
 class Compiler {
  public:
   Compiler(std::vector<Atom>& atoms, std::vector<CompileError>& errors)
@@ -96,7 +131,9 @@ class Compiler {
     atom.cased = term.cased;
     for (const Token& t : scratch_.tokens) {
       std::string_view text = term.cased ? scratch_.CasedText(t) : scratch_.TokenText(t);
-      TokenPattern p{std::string(text), text.find_first_of("*?") != std::string_view::npos};
+      TokenPattern p{std::string(text), text.find_first_of("*?") != std::string_view::npos,
+                     t.kind};
+      atom.verify = atom.verify || p.wildcard;
       if (p.wildcard) {
         size_t literal = CodePoints(text) - static_cast<size_t>(std::count(text.begin(), text.end(), '*')) -
                          static_cast<size_t>(std::count(text.begin(), text.end(), '?'));
@@ -141,8 +178,22 @@ class Compiler {
     std::string key = (atom.cased ? "C" : "F") + atom.regex;
     auto [it, inserted] = index_.emplace(std::move(key), static_cast<int>(atoms_.size()));
     if (inserted) atoms_.push_back(std::move(atom));
-    return it->second;
+    int id = it->second;
+    if (term.cased) {
+      // Its folded twin gates the cased scan (see RuleSet::is_cased_gate).
+      TermSpec folded = term;
+      folded.cased = false;
+      std::string ignored;
+      int gate = CompileTerm(folded, ignored);
+      if (gate >= 0) gates.push_back(gate);
+    }
+    return id;
   }
+
+ public:
+  std::vector<int> gates;
+
+ private:
 
   // Rejects queries that can match a post containing none of their terms (NOT alone, a field
   // filter alone, x OR NOT y) and queries that can never match. Terms that compile to the same
@@ -150,6 +201,14 @@ class Compiler {
   bool CheckSatisfiable(const Query& q, const std::vector<int>& term_atoms, size_t brand,
                         bool in_exclude) {
     int fields = static_cast<int>(q.fields.size());
+    if (fields > kMaxLeavesForCheck && MayHoldWithoutTerms(q, q.root) != Truth::kFalse) {
+      // Too many fields to enumerate: three-valued logic (terms false, fields unknown) decides,
+      // conservatively. The engine only ever evaluates brands one of whose terms occurred.
+      errors_.push_back({brand, in_exclude, 0,
+                         "query may match posts that contain none of its terms (a NOT or a "
+                         "field filter on its own); add a term it must find"});
+      return false;
+    }
     if (fields <= kMaxLeavesForCheck) {
       for (uint32_t mask = 0; mask < (1u << fields); ++mask) {
         bool matches = EvalConst(q, q.root, [&](const Node& n) {
@@ -220,6 +279,8 @@ std::shared_ptr<const RuleSet> RuleSet::Compile(std::vector<BrandRule> rules,
     rs->brands_.push_back(std::move(brand));
   }
   if (errors.size() != errors_before) return nullptr;
+  rs->cased_gate_.assign(rs->atoms_.size(), 0);
+  for (int g : compiler.gates) rs->cased_gate_[static_cast<size_t>(g)] = 1;
 
   // Atom -> brands index, over atoms a brand needs (not those only under NOT, nor exclusions).
   rs->atom_brands_.resize(rs->atoms_.size());

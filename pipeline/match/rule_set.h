@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "pipeline/match/query.h"
+#include "pipeline/normalize.h"
 
 namespace earshot::pipeline::match {
 
@@ -47,12 +48,16 @@ struct CompileError {
 struct TokenPattern {
   std::string text;
   bool wildcard = false;
+  TokenKind kind = TokenKind::kWord;  // a word pattern never matches an @mention, URL, ...
 };
 
 struct Atom {
   std::vector<TokenPattern> tokens;
   bool cased = false;          // matched against the cased view
   bool allow_hashtag = false;  // a plain single word also matches its #hashtag
+  // Holds a wildcard: the RE2::Set hit is only a candidate (a '?' or '*' could cover the '@' of
+  // a mention or the "://" of a URL), confirmed on the tokens with their kinds.
+  bool verify = false;
   std::string regex;           // the pattern in the RE2::Set
 };
 
@@ -83,6 +88,9 @@ class RuleSet {
   const std::vector<CompiledBrand>& brands() const { return brands_; }
   const std::vector<Atom>& atoms() const { return atoms_; }
   bool has_cased_atoms() const { return has_cased_; }
+  // True for the folded twin of a case-sensitive atom: the cased view is built and scanned only
+  // for posts in which one of these occurred (a cased match implies its folded twin's match).
+  bool is_cased_gate(int atom) const { return cased_gate_[static_cast<size_t>(atom)] != 0; }
   // True when every brand has a field filter it requires: then a post failing them all needs
   // no text work.
   bool all_brands_field_gated() const { return all_field_gated_; }
@@ -105,6 +113,7 @@ class RuleSet {
   std::vector<SetGroup> folded_sets_;
   std::vector<SetGroup> cased_sets_;
   std::vector<std::vector<uint32_t>> atom_brands_;
+  std::vector<uint8_t> cased_gate_;
   bool has_cased_ = false;
   bool all_field_gated_ = false;
   size_t memory_budget_ = 0;
