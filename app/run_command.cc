@@ -54,7 +54,7 @@ void PrintSummary(const Service& service, const pipeline::match::RuleSet& rules,
   int64_t consumed = st.consumed.load();
   std::fprintf(stderr,
                "[%6.1fs] consumed %lld (%.0f/s)  enriched %lld  filtered %lld  dead-lettered %lld"
-               "  outputs acked %lld\n",
+               "  outputs acked %lld   [per brand: records +positive =neutral -negative ?unsupported]\n",
                seconds, static_cast<long long>(consumed),
                static_cast<double>(consumed - consumed_before) / 2.0,
                static_cast<long long>(st.enriched.load()), static_cast<long long>(st.filtered.load()),
@@ -67,8 +67,13 @@ void PrintSummary(const Service& service, const pipeline::match::RuleSet& rules,
   std::sort(top.rbegin(), top.rend());
   if (top.size() > 8) top.resize(8);
   for (const auto& [n, b] : top) {
-    std::fprintf(stderr, "          %-24s %lld\n", rules.brands()[b].rule.id.c_str(),
-                 static_cast<long long>(n));
+    // Labels: 0 negative, 1 neutral, 2 positive, 3 unsupported.
+    std::fprintf(stderr, "          %-24s %6lld   +%-5lld =%-5lld -%-5lld ?%lld\n",
+                 rules.brands()[b].rule.id.c_str(), static_cast<long long>(n),
+                 static_cast<long long>(service.brand_label_count(b, 2)),
+                 static_cast<long long>(service.brand_label_count(b, 1)),
+                 static_cast<long long>(service.brand_label_count(b, 0)),
+                 static_cast<long long>(service.brand_label_count(b, 3)));
   }
 }
 

@@ -14,6 +14,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "app/commands.h"
 #include "app/offset_tracker.h"
 #include "ingest/format.h"
 #include "pipeline/enrich.h"
@@ -137,8 +138,17 @@ struct Metrics {
     }
     std::string no_brand(pipeline::kNoBrandReason);
     filtered_by_reason[no_brand] = &filtered.Add({{"reason", no_brand}});
+    auto& by_sentiment = prometheus::BuildCounter()
+                             .Name("earshot_sentiment_records_total")
+                             .Help("Enriched records by brand and sentiment label")
+                             .Register(*registry);
     for (const auto& b : rules.brands()) {
       brand_counter.push_back(&enriched_by_brand.Add({{"brand", b.rule.id}}));
+      for (int l = 0; l < 4; ++l) {
+        auto label = static_cast<pipeline::sentiment::Label>(l);
+        sentiment_counter.push_back(&by_sentiment.Add(
+            {{"brand", b.rule.id}, {"label", std::string(pipeline::sentiment::LabelName(label))}}));
+      }
     }
     enrich_seconds = &stage.Add({{"stage", "enrich"}}, prometheus::Histogram::BucketBoundaries{
                                                            1e-6, 5e-6, 1e-5, 5e-5, 1e-4, 5e-4,
@@ -167,6 +177,7 @@ struct Metrics {
   std::unordered_map<std::string, prometheus::Counter*> filtered_by_reason;
   std::unordered_map<std::string, prometheus::Counter*> dead_by_reason;
   std::vector<prometheus::Counter*> brand_counter;
+  std::vector<prometheus::Counter*> sentiment_counter;  // brand * 4 + label
   prometheus::Histogram* enrich_seconds = nullptr;
   prometheus::Counter* work_push = nullptr;
   prometheus::Counter* work_pop = nullptr;
@@ -196,6 +207,8 @@ struct Service::Impl {
   std::vector<std::deque<WorkItem>> pending;  // per worker: items waiting for queue space
   std::vector<std::thread> threads;
   std::vector<std::atomic<int64_t>> brand_counts;
+  std::vector<std::atomic<int64_t>> brand_labels;  // brand * 4 + sentiment::Label
+  std::shared_ptr<const pipeline::sentiment::SentimentSnapshot> sentiment;
 
   std::vector<Slot> slots;
   std::unordered_map<std::string, uint32_t> slot_index;  // "topic\0partition"
@@ -238,7 +251,7 @@ struct Service::Impl {
   void WorkerLoop(size_t index) {
     ingest::ParserOptions parser_options;
     parser_options.max_record_bytes = config->max_record_bytes;
-    pipeline::Enricher enricher(parser_options, rules);
+    pipeline::Enricher enricher(parser_options, rules, sentiment);
     pipeline::EnrichResult result;
     auto& in = *work[index];
     auto& out = *reports[index];
@@ -287,6 +300,11 @@ struct Service::Impl {
           ++report.outputs;
           metrics->brand_counter[rec.brand]->Increment();
           brand_counts[rec.brand].fetch_add(1, std::memory_order_relaxed);
+          if (sentiment) {
+            auto label = static_cast<size_t>(rec.label);
+            brand_labels[rec.brand * 4 + label].fetch_add(1, std::memory_order_relaxed);
+            metrics->sentiment_counter[rec.brand * 4 + label]->Increment();
+          }
         }
         metrics->outcome_counter[0]->Increment();
       } else if (result.outcome == Outcome::kDeadLetter) {
@@ -618,6 +636,11 @@ int64_t Service::brand_count(size_t brand) const {
   return brand < impl_->brand_counts.size() ? impl_->brand_counts[brand].load() : 0;
 }
 
+int64_t Service::brand_label_count(size_t brand, int label) const {
+  size_t i = brand * 4 + static_cast<size_t>(label);
+  return i < impl_->brand_labels.size() ? impl_->brand_labels[i].load() : 0;
+}
+
 int Service::admin_port() const { return impl_->admin ? impl_->admin->port() : 0; }
 
 bool Service::ready(std::string& why) const {
@@ -650,6 +673,12 @@ std::unique_ptr<Service> Service::Create(std::shared_ptr<const Config> config,
   impl->stop = &service->stop_;
   impl->metrics = std::make_unique<Metrics>(*rules);
   impl->brand_counts = std::vector<std::atomic<int64_t>>(rules->brands().size());
+  impl->brand_labels = std::vector<std::atomic<int64_t>>(rules->brands().size() * 4);
+  impl->sentiment = LoadSentiment(config.get(), "", true);
+  if (!impl->sentiment) {
+    error = "cannot load the sentiment engine (see above; scripts/setup.sh fetches its data)";
+    return nullptr;
+  }
 
   std::vector<std::string> topics;
   for (const auto& input : config->inputs) {

@@ -47,6 +47,8 @@ class Service {
   const ServiceStats& stats() const;
   // Per-brand count of enriched outputs, indexed like rules->brands().
   int64_t brand_count(size_t brand) const;
+  // Enriched records of `brand` with sentiment label `label` (pipeline::sentiment::Label).
+  int64_t brand_label_count(size_t brand, int label) const;
   int admin_port() const;
   bool ready(std::string& why) const;
 

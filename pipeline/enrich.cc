@@ -1,6 +1,7 @@
 #include "pipeline/enrich.h"
 
 #include <chrono>
+#include <cstdio>
 
 #include "ingest/text.h"
 
@@ -78,11 +79,37 @@ bool IsDeadLetterReason(ingest::RejectReason reason) {
 }
 
 Enricher::Enricher(ingest::ParserOptions parser_options,
-                   std::shared_ptr<const match::RuleSet> rules)
-    : parser_(std::move(parser_options)), matcher_(std::move(rules)) {}
+                   std::shared_ptr<const match::RuleSet> rules,
+                   std::shared_ptr<const sentiment::SentimentSnapshot> sentiment)
+    : parser_(std::move(parser_options)), matcher_(std::move(rules)) {
+  if (sentiment) analyzer_ = std::make_unique<sentiment::SentimentAnalyzer>(std::move(sentiment));
+}
+
+void AppendSentimentJson(const sentiment::SentimentResult& r, std::string& out) {
+  char buf[192];
+  int n = std::snprintf(buf, sizeof buf,
+                        "{\"label\":\"%.*s\",\"compound\":%.4f,\"pos\":%.3f,\"neu\":%.3f,"
+                        "\"neg\":%.3f,\"engine\":\"%.*s\"",
+                        static_cast<int>(sentiment::LabelName(r.label).size()),
+                        sentiment::LabelName(r.label).data(), r.compound + 0.0, r.pos + 0.0,
+                        r.neu + 0.0, r.neg + 0.0,
+                        static_cast<int>(sentiment::EngineName(r.engine).size()),
+                        sentiment::EngineName(r.engine).data());
+  out.append(buf, static_cast<size_t>(std::max(0, std::min(n, static_cast<int>(sizeof buf) - 1))));
+  if (!r.lang.empty()) {
+    out.append(",\"lang\":");
+    ingest::AppendJsonString(r.lang, out);
+  }
+  if (r.label == sentiment::Label::kUnsupported) {
+    out.append(",\"reason\":");
+    ingest::AppendJsonString(r.unsupported_reason, out);
+  }
+  out.push_back('}');
+}
 
 void Enricher::Encode(const ingest::Post& post, const match::MatchResult& match,
-                      const match::BrandHit& hit, int64_t now_ms, std::string& out) const {
+                      const match::BrandHit& hit, const sentiment::SentimentResult* sentiment,
+                      int64_t now_ms, std::string& out) const {
   const match::RuleSet& rules = matcher_.rules();
   out.append("{\"schema\":\"earshot.enriched.v1\",\"brand\":");
   AppendHit(rules, hit, true, out);
@@ -91,7 +118,12 @@ void Enricher::Encode(const ingest::Post& post, const match::MatchResult& match,
     if (i) out.push_back(',');
     AppendHit(rules, match.hits[i], false, out);
   }
-  out.append("],\"post\":");
+  out.push_back(']');
+  if (sentiment != nullptr) {
+    out.append(",\"sentiment\":");
+    AppendSentimentJson(*sentiment, out);
+  }
+  out.append(",\"post\":");
   ingest::AppendPostJson(post, out);
   out.append(",\"enriched_at_ms\":");
   out.append(std::to_string(now_ms));
@@ -115,13 +147,27 @@ void Enricher::Process(ingest::Format format, std::string_view bytes, size_t cap
     matcher_.Match(post, match_);
     if (match_.count == 0) continue;
     ++result.matched_posts;
+    const sentiment::SentimentResult* scored = nullptr;
+    if (analyzer_) {
+      // One score per post, with every matched brand's mentions masked (and the title's text
+      // when the post has no body, as reviews and submissions may).
+      mask_.clear();
+      bool use_title = post.text.empty();
+      for (size_t i = 0; i < match_.count; ++i) {
+        const auto& spans = use_title ? match_.hits[i].title_spans : match_.hits[i].spans;
+        for (const match::Span& sp : spans) mask_.push_back({sp.begin, sp.end});
+      }
+      analyzer_->Score(use_title ? post.title : post.text, post.lang, mask_, sentiment_);
+      scored = &sentiment_;
+    }
     for (size_t i = 0; i < match_.count; ++i) {
       if (result.records.size() <= result.count) result.records.emplace_back();
       OutputRecord& rec = result.records[result.count++];
       rec.brand = match_.hits[i].brand;
       rec.key = matcher_.rules().brands()[rec.brand].rule.id;
+      rec.label = scored != nullptr ? scored->label : sentiment::Label::kNeutral;
       rec.value.clear();
-      Encode(post, match_, match_.hits[i], now_ms, rec.value);
+      Encode(post, match_, match_.hits[i], scored, now_ms, rec.value);
     }
   }
   if (result.count > 0) {

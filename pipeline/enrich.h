@@ -1,8 +1,9 @@
 // Enricher: the stateless chain each worker runs inline on one raw record — parse (format
-// adapter), normalize and match brands — and the encoding of its outputs: one enriched record
-// per (post, matched brand), keyed by brand id (schemas/enriched_post.schema.json).
+// adapter), normalize and match brands, score sentiment with the brand mentions masked — and the
+// encoding of its outputs: one enriched record per (post, matched brand), keyed by brand id
+// (schemas/enriched_post.schema.json).
 //
-// Sentiment and complaint stages plug in here as they land. Thread-compatible: one Enricher per
+// The complaint stage plugs in here when it lands. Thread-compatible: one Enricher per
 // worker; the RuleSet snapshot inside is shared and immutable. On the hot path; all buffers are
 // reused across records.
 #pragma once
@@ -14,6 +15,7 @@
 
 #include "ingest/post_parser.h"
 #include "pipeline/match/matcher.h"
+#include "pipeline/sentiment/sentiment.h"
 
 namespace earshot::pipeline {
 
@@ -34,6 +36,7 @@ inline constexpr std::string_view kNoBrandReason = "no_brand";
 
 struct OutputRecord {
   uint32_t brand = 0;  // index into the RuleSet's brands
+  sentiment::Label label = sentiment::Label::kNeutral;  // when sentiment is scored
   std::string key;     // brand id
   std::string value;  // enriched JSON
 };
@@ -50,7 +53,9 @@ struct EnrichResult {
 
 class Enricher {
  public:
-  Enricher(ingest::ParserOptions parser_options, std::shared_ptr<const match::RuleSet> rules);
+  // `sentiment` may be null: records then carry no sentiment.
+  Enricher(ingest::ParserOptions parser_options, std::shared_ptr<const match::RuleSet> rules,
+           std::shared_ptr<const sentiment::SentimentSnapshot> sentiment = nullptr);
 
   // Processes one record. `capacity` as for PostParser::Parse.
   void Process(ingest::Format format, std::string_view bytes, size_t capacity,
@@ -58,7 +63,8 @@ class Enricher {
 
   // Appends the enriched JSON of `post` for brand hit `hit` of `match` (exposed for `enrich`).
   void Encode(const ingest::Post& post, const match::MatchResult& match,
-              const match::BrandHit& hit, int64_t now_ms, std::string& out) const;
+              const match::BrandHit& hit, const sentiment::SentimentResult* sentiment,
+              int64_t now_ms, std::string& out) const;
 
   void SetRules(std::shared_ptr<const match::RuleSet> rules) { matcher_.SetRules(std::move(rules)); }
 
@@ -67,6 +73,13 @@ class Enricher {
   match::Matcher matcher_;
   ingest::ParseOutput parsed_;
   match::MatchResult match_;
+  std::unique_ptr<sentiment::SentimentAnalyzer> analyzer_;
+  std::vector<sentiment::ByteSpan> mask_;
+  sentiment::SentimentResult sentiment_;
 };
+
+// Appends {"label":...,"compound":...,"pos":...,"neu":...,"neg":...,"engine":...} (and "lang",
+// plus "reason" for unsupported languages).
+void AppendSentimentJson(const sentiment::SentimentResult& r, std::string& out);
 
 }  // namespace earshot::pipeline

@@ -209,6 +209,7 @@ TEST_F(ServiceTest, AccountsForEveryRecordExactlyAndCommitsEverything) {
   EXPECT_EQ(EnrichedPairs(enriched), expected.pairs);  // exactly once without faults
   for (const Record& r : enriched) {
     ASSERT_TRUE(r.key == "nimbus-air" || r.key == "brightbean" || r.key == "parcelly") << r.key;
+    ASSERT_NE(r.value.find(",\"sentiment\":{\"label\":\""), std::string::npos) << r.value;
   }
   auto dead = ReadTopic(bootstrap_, "earshot.dead-letter");
   EXPECT_EQ(static_cast<int64_t>(dead.size()), expected.dead);
