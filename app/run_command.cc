@@ -123,8 +123,8 @@ int RunService(const RunOptions& options) {
     return kExitRuntime;
   }
   std::atomic<bool> done{false};
+  auto start = std::chrono::steady_clock::now();
   std::thread watcher([&] {
-    auto start = std::chrono::steady_clock::now();
     auto next_summary = start + std::chrono::seconds(2);
     int64_t consumed_before = 0;
     while (!done.load()) {
@@ -146,7 +146,9 @@ int RunService(const RunOptions& options) {
   done.store(true);
   watcher.join();
   if (options.summary) {
-    PrintSummary(*service, *rules, 0, service->stats().consumed.load());
+    double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::fprintf(stderr, "final:\n");
+    PrintSummary(*service, *rules, total, service->stats().consumed.load());
     std::fprintf(stderr, "enriched records are on topic '%s' at %s (e.g. kcat -C -b %s -t %s)\n",
                  config->topics.enriched.c_str(), bootstrap.c_str(), bootstrap.c_str(),
                  config->topics.enriched.c_str());

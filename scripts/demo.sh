@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/setup.sh
+tmp_parse=$(mktemp)
 cmake -S . -B build/demo -G Ninja -DCMAKE_BUILD_TYPE=Release -DEARSHOT_BUILD_TESTS=OFF \
   -DEARSHOT_BUILD_BENCH=OFF >/dev/null
 cmake --build build/demo --parallel "$(nproc)" --target earshot
@@ -16,16 +17,16 @@ echo
 echo "== earshot check-config examples/stream.yaml"
 "$earshot" check-config examples/stream.yaml
 echo
-echo "== earshot parse: one post per line from earshot's example streams (skips on stderr)"
-"$earshot" parse --format auto examples/streams/* 2>&1 | head -n 6
-echo "   ..."
+echo "== earshot parse: one post per line from earshot's example streams (first 3, cut at 200 chars)"
+{ "$earshot" parse --format auto examples/streams/* 2>"$tmp_parse" | head -n 3 | cut -c1-200; } || true
+tail -n 1 "$tmp_parse"
 
 tmp=$(mktemp -d)
 cleanup() {
   [[ -n "${broker_pid:-}" ]] && kill "$broker_pid" 2>/dev/null || true
   [[ -n "${gen_pid:-}" ]] && kill "$gen_pid" 2>/dev/null || true
   wait 2>/dev/null || true
-  rm -rf "$tmp"
+  rm -rf "$tmp" "$tmp_parse"
 }
 trap cleanup EXIT
 
@@ -37,7 +38,7 @@ bootstrap=$(cat "$tmp/bootstrap")
 
 echo
 echo "== earshot run on the embedded broker at $bootstrap for ${seconds}s (Ctrl-C stops it)"
-echo "   generator: 400 posts/s in six source formats; complaint storm about Parcelly from 20s"
+echo "   generator: 400 posts/s in six source formats; complaint storm about Nimbus Air from 20s"
 "$earshot" generate -c examples/stream.yaml --to kafka --bootstrap "$bootstrap" --rate 400 \
   --duration "$seconds" --scenario complaint-storm --storm-at 20 2>/dev/null &
 gen_pid=$!
