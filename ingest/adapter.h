@@ -77,6 +77,44 @@ simdjson::error_code ParseAppStoreRss(od::document& doc, RecordContext& ctx);
 simdjson::error_code ParseAppScraper(od::document& doc, RecordContext& ctx);
 simdjson::error_code ParseGeneric(od::document& doc, RecordContext& ctx);
 
+// Calls `parse(object, index)` for a root object (index -1) or for every element of a root array
+// (index 0, 1, ...), the shapes in which review and scraper dumps arrive. Elements that are not
+// objects, and roots that are neither, are rejected as not_a_post naming `what`.
+template <typename ParseFn>
+simdjson::error_code ForEachRecordObject(od::document& doc, RecordContext& ctx,
+                                         std::string_view what, ParseFn&& parse) {
+  od::json_type type;
+  if (auto e = doc.type().get(type)) return e;
+  if (type == od::json_type::object) {
+    od::object record;
+    if (auto e = doc.get_object().get(record)) return e;
+    return parse(record, -1);
+  }
+  if (type != od::json_type::array) {
+    ctx.Reject(RejectReason::kNotAPost,
+               std::string(what) + " record is neither an object nor an array");
+    return simdjson::SUCCESS;
+  }
+  od::array records;
+  if (auto e = doc.get_array().get(records)) return e;
+  int32_t index = 0;
+  for (auto item_result : records) {
+    od::value item;
+    if (auto e = std::move(item_result).get(item)) return e;
+    od::json_type item_type;
+    if (auto e = item.type().get(item_type)) return e;
+    if (item_type != od::json_type::object) {
+      ctx.Reject(RejectReason::kNotAPost, std::string(what) + " array element is not an object",
+                 index++);
+      continue;
+    }
+    od::object record;
+    if (auto e = item.get_object().get(record)) return e;
+    if (auto e = parse(record, index++)) return e;
+  }
+  return simdjson::SUCCESS;
+}
+
 // Checks the fields every post must have (id, text or title, creation time). Returns false and
 // records the rejection when the post is unusable.
 bool ValidatePost(const Post& post, RecordContext& ctx);

@@ -51,34 +51,9 @@ error_code ParseReview(od::object review, RecordContext& ctx, int32_t index) {
 }  // namespace
 
 error_code ParseYelp(od::document& doc, RecordContext& ctx) {
-  od::json_type type;
-  if (auto e = doc.type().get(type)) return e;
-  if (type == od::json_type::object) {
-    od::object review;
-    if (auto e = doc.get_object().get(review)) return e;
-    return ParseReview(review, ctx, -1);
-  }
-  if (type != od::json_type::array) {
-    ctx.Reject(RejectReason::kNotAPost, "yelp record is neither an object nor an array");
-    return SUCCESS;
-  }
-  od::array reviews;
-  if (auto e = doc.get_array().get(reviews)) return e;
-  int32_t index = 0;
-  for (auto item_result : reviews) {
-    od::value item;
-    if (auto e = std::move(item_result).get(item)) return e;
-    od::json_type item_type;
-    if (auto e = item.type().get(item_type)) return e;
-    if (item_type != od::json_type::object) {
-      ctx.Reject(RejectReason::kNotAPost, "yelp array element is not an object", index++);
-      continue;
-    }
-    od::object review;
-    if (auto e = item.get_object().get(review)) return e;
-    if (auto e = ParseReview(review, ctx, index++)) return e;
-  }
-  return SUCCESS;
+  return ForEachRecordObject(doc, ctx, "yelp", [&](od::object review, int32_t index) {
+    return ParseReview(review, ctx, index);
+  });
 }
 
 }  // namespace earshot::ingest

@@ -4,29 +4,13 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include "ingest/text.h"
 
 namespace earshot::pipeline::sentiment {
 namespace {
 
 constexpr const char* kClassNames[3] = {"negative", "neutral", "positive"};
 
-void AppendUtf8(uint32_t cp, std::string& out) {
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
 
 bool Hex4(std::string_view s, size_t i, uint32_t& v) {
   if (i + 4 > s.size()) return false;
@@ -78,7 +62,7 @@ std::string DecodeSemEvalText(std::string_view s) {
         cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
         i += 6;
       }
-      AppendUtf8(cp, out);
+      ingest::AppendUtf8(cp, out);
       continue;
     }
     if (s[i] == '&') {

@@ -17,6 +17,7 @@
 #include "pipeline/match/matcher.h"
 #include "pipeline/match/rule_set.h"
 #include "tests/pipeline/reference_matcher.h"
+#include "ingest/text.h"
 
 namespace earshot::pipeline::match {
 namespace {
@@ -40,23 +41,6 @@ template <typename T>
 const T& PickOf(Rng& rng, const std::vector<T>& v) { return v[Pick(rng, v.size())]; }
 bool Chance(Rng& rng, int percent) { return static_cast<int>(rng() % 100) < percent; }
 
-void AppendUtf8(uint32_t cp, std::string& out) {
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
 
 // Case and Unicode variants of an ASCII-ish word: as is, Capitalized, UPPER, fullwidth,
 // mathematical bold, or with a combining acute accent instead of a precomposed é.
@@ -79,11 +63,11 @@ std::string Variant(Rng& rng, const std::string& word) {
       case 6:
       case 7: out.push_back(letter ? static_cast<char>(c - 32) : c); break;
       case 8:
-        if (letter) AppendUtf8(0xFF41 + static_cast<uint32_t>(c - 'a'), out);
+        if (letter) ingest::AppendUtf8(0xFF41 + static_cast<uint32_t>(c - 'a'), out);
         else out.push_back(c);
         break;
       default:
-        if (letter) AppendUtf8(0x1D41A + static_cast<uint32_t>(c - 'a'), out);
+        if (letter) ingest::AppendUtf8(0x1D41A + static_cast<uint32_t>(c - 'a'), out);
         else out.push_back(c);
         break;
     }

@@ -6,6 +6,7 @@
 #include <set>
 #include <sstream>
 #include <unordered_set>
+#include "ingest/text.h"
 
 namespace earshot::testing {
 
@@ -22,23 +23,6 @@ bool ReadFile(const std::string& path, std::string& out) {
   return true;
 }
 
-void AppendUtf8(uint32_t cp, std::string& out) {
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
 
 // Trims ASCII white space and no-break spaces (the Fortune file has a few).
 std::string Trim(std::string_view s) {
@@ -239,11 +223,11 @@ bool Utf16ToUtf8(std::string_view bytes, std::string& out) {
       uint32_t low = unit(pos);
       if (low < 0xDC00 || low > 0xDFFF) return false;
       pos += 2;
-      AppendUtf8(0x10000 + ((u - 0xD800) << 10) + (low - 0xDC00), out);
+      ingest::AppendUtf8(0x10000 + ((u - 0xD800) << 10) + (low - 0xDC00), out);
     } else if (u >= 0xDC00 && u <= 0xDFFF) {
       return false;
     } else {
-      AppendUtf8(u, out);
+      ingest::AppendUtf8(u, out);
     }
   }
   return true;
