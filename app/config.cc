@@ -41,9 +41,7 @@ class Loader {
       : file_(std::move(file)), errors_(errors) {}
 
   void Error(const YAML::Node& node, const std::string& message) {
-    YAML::Mark mark = node.Mark();
     errors_.push_back({file_, Location(node), message});
-    (void)mark;
   }
 
   static SourceLocation Location(const YAML::Node& node) {

@@ -76,13 +76,11 @@ std::vector<Record> ReadTopic(const std::string& bootstrap, const std::string& t
   rd_kafka_t* rk = NewConsumer(bootstrap, "earshot-test-reader");
   int partitions = Partitions(rk, topic);
   rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(partitions);
-  int64_t total_end = 0;
   std::vector<int64_t> ends(static_cast<size_t>(partitions), 0);
   for (int p = 0; p < partitions; ++p) {
     int64_t lo = 0, hi = 0;
     rd_kafka_query_watermark_offsets(rk, topic.c_str(), p, &lo, &hi, 5000);
     ends[static_cast<size_t>(p)] = hi;
-    total_end += hi - lo;
     rd_kafka_topic_partition_list_add(list, topic.c_str(), p)->offset = RD_KAFKA_OFFSET_BEGINNING;
   }
   rd_kafka_assign(rk, list);
@@ -118,7 +116,6 @@ std::vector<Record> ReadTopic(const std::string& bootstrap, const std::string& t
   }
   rd_kafka_consumer_close(rk);
   rd_kafka_destroy(rk);
-  (void)total_end;
   return out;
 }
 
