@@ -14,14 +14,14 @@ struct NamedEntity {
 
 // Named references seen in social and review text. Kept sorted by name for binary search.
 constexpr std::array<NamedEntity, 41> kNamedEntities = {{
-    {"Agrave", 0xC0}, {"Eacute", 0xC9}, {"agrave", 0xE0}, {"amp", '&'},      {"apos", '\''},
-    {"bull", 0x2022}, {"cent", 0xA2},   {"copy", 0xA9},   {"deg", 0xB0},     {"eacute", 0xE9},
-    {"egrave", 0xE8}, {"euro", 0x20AC}, {"gt", '>'},      {"hellip", 0x2026}, {"iexcl", 0xA1},
-    {"iquest", 0xBF}, {"laquo", 0xAB},  {"ldquo", 0x201C}, {"lsquo", 0x2018}, {"lt", '<'},
-    {"mdash", 0x2014}, {"middot", 0xB7}, {"nbsp", 0xA0},  {"ndash", 0x2013}, {"ntilde", 0xF1},
-    {"ouml", 0xF6},   {"para", 0xB6},   {"pound", 0xA3},  {"quot", '"'},     {"raquo", 0xBB},
-    {"rdquo", 0x201D}, {"reg", 0xAE},   {"rsquo", 0x2019}, {"sect", 0xA7},   {"shy", 0xAD},
-    {"szlig", 0xDF},  {"times", 0xD7},  {"trade", 0x2122}, {"uuml", 0xFC},   {"yen", 0xA5},
+    {"Agrave", 0xC0},  {"Eacute", 0xC9}, {"agrave", 0xE0},  {"amp", '&'},       {"apos", '\''},
+    {"bull", 0x2022},  {"cent", 0xA2},   {"copy", 0xA9},    {"deg", 0xB0},      {"eacute", 0xE9},
+    {"egrave", 0xE8},  {"euro", 0x20AC}, {"gt", '>'},       {"hellip", 0x2026}, {"iexcl", 0xA1},
+    {"iquest", 0xBF},  {"laquo", 0xAB},  {"ldquo", 0x201C}, {"lsquo", 0x2018},  {"lt", '<'},
+    {"mdash", 0x2014}, {"middot", 0xB7}, {"nbsp", 0xA0},    {"ndash", 0x2013},  {"ntilde", 0xF1},
+    {"ouml", 0xF6},    {"para", 0xB6},   {"pound", 0xA3},   {"quot", '"'},      {"raquo", 0xBB},
+    {"rdquo", 0x201D}, {"reg", 0xAE},    {"rsquo", 0x2019}, {"sect", 0xA7},     {"shy", 0xAD},
+    {"szlig", 0xDF},   {"times", 0xD7},  {"trade", 0x2122}, {"uuml", 0xFC},     {"yen", 0xA5},
     {"zwj", 0x200D},
 }};
 
@@ -80,6 +80,32 @@ size_t DecodeReference(std::string_view in, size_t i, std::string& out) {
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
 
 }  // namespace
+
+namespace {
+
+uint64_t MixBytes(std::string_view s, uint64_t h) {
+  constexpr uint64_t kMul = 0x9E3779B97F4A7C15ULL;
+  size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t word;
+    std::memcpy(&word, s.data() + i, 8);
+    h = (h ^ word) * kMul;
+    h ^= h >> 29;
+  }
+  uint64_t tail = 0;
+  std::memcpy(&tail, s.data() + i, s.size() - i);
+  h = (h ^ tail ^ (static_cast<uint64_t>(s.size()) << 56)) * kMul;
+  return h ^ (h >> 32);
+}
+
+}  // namespace
+
+void AppendContentDigest(std::string_view title, std::string_view text, std::string& out) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  uint64_t h = MixBytes(text, MixBytes(title, 0x243F6A8885A308D3ULL));
+  auto v = static_cast<uint32_t>(h ^ (h >> 32));
+  for (int shift = 28; shift >= 0; shift -= 4) out.push_back(kDigits[(v >> shift) & 0xF]);
+}
 
 void AppendUtf8(char32_t cp, std::string& out) {
   if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = 0xFFFD;
@@ -248,13 +274,27 @@ void AppendJsonString(std::string_view s, std::string& out) {
       continue;
     }
     switch (c) {
-      case '"': out.append("\\\""); break;
-      case '\\': out.append("\\\\"); break;
-      case '\n': out.append("\\n"); break;
-      case '\r': out.append("\\r"); break;
-      case '\t': out.append("\\t"); break;
-      case '\b': out.append("\\b"); break;
-      case '\f': out.append("\\f"); break;
+      case '"':
+        out.append("\\\"");
+        break;
+      case '\\':
+        out.append("\\\\");
+        break;
+      case '\n':
+        out.append("\\n");
+        break;
+      case '\r':
+        out.append("\\r");
+        break;
+      case '\t':
+        out.append("\\t");
+        break;
+      case '\b':
+        out.append("\\b");
+        break;
+      case '\f':
+        out.append("\\f");
+        break;
       default:
         out.append("\\u00");
         out.push_back(kHex[c >> 4]);

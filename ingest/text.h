@@ -33,6 +33,11 @@ void AppendJsonString(std::string_view s, std::string& out);
 // True when `s` is valid UTF-8.
 [[nodiscard]] bool IsValidUtf8(std::string_view s);
 
+// A stable 32-bit digest of a review's title and text, appended as 8 hex digits: the content part
+// of the ids earshot builds for reviews whose source has no id (Amazon, app-store scrapers).
+// Reads 8 bytes at a time (little-endian); stable across releases, unlike std::hash.
+void AppendContentDigest(std::string_view title, std::string_view text, std::string& out);
+
 // Appends the UTF-8 encoding of `code_point` (replacement character when out of range).
 void AppendUtf8(char32_t code_point, std::string& out);
 

@@ -64,20 +64,6 @@ void SetReviewText(std::string_view raw, std::string& out) {
   AppendHtmlUnescaped(with_breaks, out);
 }
 
-// FNV-1a, 64 bits: stable across platforms and releases, unlike std::hash.
-uint64_t Fnv1a(std::string_view s, uint64_t h = 14695981039346656037ULL) {
-  for (unsigned char c : s) {
-    h ^= c;
-    h *= 1099511628211ULL;
-  }
-  return h;
-}
-
-void AppendHex32(uint32_t v, std::string& out) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  for (int shift = 28; shift >= 0; shift -= 4) out.push_back(kDigits[(v >> shift) & 0xF]);
-}
-
 void SetUnescaped(std::string_view raw, std::string& out) {
   out.clear();
   if (MayNeedUnescape(raw)) {
@@ -143,8 +129,7 @@ error_code ParseReview(od::object review, RecordContext& ctx, int32_t index) {
   }
   if (!post.author.id.empty() && !scratch.asin.empty() && !time_for_id.empty()) {
     post.id = post.author.id + ":" + scratch.asin + ":" + std::string(time_for_id) + ":";
-    uint64_t h = Fnv1a(post.text, Fnv1a("\n", Fnv1a(post.title)));
-    AppendHex32(static_cast<uint32_t>(h ^ (h >> 32)), post.id);
+    AppendContentDigest(post.title, post.text, post.id);
   }
   post.community = scratch.parent_asin.empty() ? scratch.asin : scratch.parent_asin;
   if (!scratch.asin.empty()) post.url = "https://www.amazon.com/dp/" + scratch.asin;

@@ -13,6 +13,7 @@
 
 #include "ingest/adapter.h"
 #include "ingest/json_fields.h"
+#include "ingest/text.h"
 #include "ingest/time_parse.h"
 
 namespace earshot::ingest {
@@ -21,20 +22,6 @@ namespace {
 using json::RawKey;
 using simdjson::error_code;
 using simdjson::SUCCESS;
-
-// FNV-1a, 64 bits: stable across platforms and releases, unlike std::hash.
-uint64_t Fnv1a(std::string_view s, uint64_t h = 14695981039346656037ULL) {
-  for (unsigned char c : s) {
-    h ^= c;
-    h *= 1099511628211ULL;
-  }
-  return h;
-}
-
-void AppendHex32(uint32_t v, std::string& out) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  for (int shift = 28; shift >= 0; shift -= 4) out.push_back(kDigits[(v >> shift) & 0xF]);
-}
 
 error_code ParseReview(od::object review, RecordContext& ctx, int32_t index) {
   Post& post = ctx.NewPost(index);
@@ -74,9 +61,8 @@ error_code ParseReview(od::object review, RecordContext& ctx, int32_t index) {
   } else {
     post.source = Source::kAppStore;
     if (!user_name.empty() && !date.empty()) {
-      uint64_t h = Fnv1a(post.text, Fnv1a("\n", Fnv1a(post.title)));
       post.id = user_name + ":" + date + ":";
-      AppendHex32(static_cast<uint32_t>(h ^ (h >> 32)), post.id);
+      AppendContentDigest(post.title, post.text, post.id);
     }
     post.author.handle = user_name;  // App Store nicknames are unique per store
     post.author.name = std::move(user_name);
