@@ -724,7 +724,7 @@ std::unique_ptr<Service> Service::Create(std::shared_ptr<const Config> config,
       {"enable.auto.offset.store", "false"},
       {"auto.offset.reset", "earliest"},
       {"fetch.wait.max.ms", "100"},
-      {"queued.max.messages.kbytes", "2048"},  // per partition: bounds prefetch memory
+      {"queued.max.messages.kbytes", "16384"},  // per partition: bounds prefetch memory
       {"statistics.interval.ms", "1000"},
       {"client.id", "earshot-consumer"},
   };
