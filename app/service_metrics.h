@@ -1,0 +1,148 @@
+// The service's Prometheus metrics: every family and every labelled child created up front, so
+// workers only increment (lock-free) on the hot path and labels stay bounded (brands, reasons and
+// outcomes are known at start-up). Thread-safe after construction.
+#pragma once
+
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "ingest/reject_reason.h"
+#include "pipeline/enrich.h"
+#include "pipeline/match/rule_set.h"
+#include "pipeline/sentiment/sentiment.h"
+
+namespace earshot::app {
+
+using pipeline::Outcome;
+
+struct Metrics {
+  explicit Metrics(const pipeline::match::RuleSet& rules)
+      : registry(std::make_shared<prometheus::Registry>()),
+        records(prometheus::BuildCounter()
+                    .Name("earshot_ingest_records_total")
+                    .Help("Input records by outcome: enriched, filtered or dead_lettered")
+                    .Register(*registry)),
+        consumed(prometheus::BuildCounter()
+                     .Name("earshot_ingest_consumed_total")
+                     .Help("Input records consumed from Kafka")
+                     .Register(*registry)
+                     .Add({})),
+        filtered(prometheus::BuildCounter()
+                     .Name("earshot_ingest_filtered_total")
+                     .Help("Input records filtered, by reason")
+                     .Register(*registry)),
+        dead(prometheus::BuildCounter()
+                 .Name("earshot_ingest_dead_letters_total")
+                 .Help("Input records sent to the dead-letter topic, by reason")
+                 .Register(*registry)),
+        enriched_by_brand(prometheus::BuildCounter()
+                              .Name("earshot_enriched_records_total")
+                              .Help("Enriched records produced, by brand")
+                              .Register(*registry)),
+        stage(prometheus::BuildHistogram()
+                  .Name("earshot_pipeline_stage_seconds")
+                  .Help("Time per input record in each stage (every 16th record is timed)")
+                  .Register(*registry)),
+        queue(prometheus::BuildCounter()
+                  .Name("earshot_queue_operations_total")
+                  .Help("Pushes and pops on the inter-thread queues")
+                  .Register(*registry)),
+        lag(prometheus::BuildGauge()
+                .Name("earshot_kafka_consumer_lag")
+                .Help("Consumer lag per partition, from librdkafka statistics")
+                .Register(*registry)),
+        producer_errors(prometheus::BuildCounter()
+                            .Name("earshot_kafka_producer_errors_total")
+                            .Help("Produce requests that failed for good")
+                            .Register(*registry)
+                            .Add({})),
+        producer_retries(prometheus::BuildGauge()
+                             .Name("earshot_kafka_producer_retries")
+                             .Help("Produce retries so far (librdkafka txretries)")
+                             .Register(*registry)
+                             .Add({})),
+        backpressure(prometheus::BuildCounter()
+                         .Name("earshot_backpressure_pauses_total")
+                         .Help("Times partitions were paused because a queue or the producer was "
+                               "full, or too many records were in flight")
+                         .Register(*registry)
+                         .Add({})),
+        latency(prometheus::BuildHistogram()
+                    .Name("earshot_end_to_end_seconds")
+                    .Help("From a record's Kafka timestamp to all its outputs acknowledged (or "
+                          "its filtering)")
+                    .Register(*registry)
+                    .Add({}, prometheus::Histogram::BucketBoundaries{0.001, 0.002, 0.005, 0.01,
+                                                                     0.02, 0.05, 0.1, 0.2, 0.5, 1,
+                                                                     2, 5, 10, 30})),
+        commits(prometheus::BuildCounter()
+                    .Name("earshot_kafka_commits_total")
+                    .Help("Offset commits")
+                    .Register(*registry)
+                    .Add({})) {
+    for (Outcome o : {Outcome::kEnriched, Outcome::kFiltered, Outcome::kDeadLetter}) {
+      outcome_counter[static_cast<size_t>(o)] =
+          &records.Add({{"outcome", std::string(pipeline::OutcomeName(o))}});
+    }
+    for (int i = 0; i < ingest::kRejectReasonCount; ++i) {
+      std::string reason(ingest::RejectReasonName(static_cast<ingest::RejectReason>(i)));
+      filtered_by_reason[reason] = &filtered.Add({{"reason", reason}});
+      dead_by_reason[reason] = &dead.Add({{"reason", reason}});
+    }
+    std::string no_brand(pipeline::kNoBrandReason);
+    filtered_by_reason[no_brand] = &filtered.Add({{"reason", no_brand}});
+    auto& by_sentiment = prometheus::BuildCounter()
+                             .Name("earshot_sentiment_records_total")
+                             .Help("Enriched records by brand and sentiment label")
+                             .Register(*registry);
+    for (const auto& b : rules.brands()) {
+      brand_counter.push_back(&enriched_by_brand.Add({{"brand", b.rule.id}}));
+      for (int l = 0; l < 4; ++l) {
+        auto label = static_cast<pipeline::sentiment::Label>(l);
+        sentiment_counter.push_back(&by_sentiment.Add(
+            {{"brand", b.rule.id}, {"label", std::string(pipeline::sentiment::LabelName(label))}}));
+      }
+    }
+    enrich_seconds = &stage.Add({{"stage", "enrich"}},
+                                prometheus::Histogram::BucketBoundaries{
+                                    1e-6, 5e-6, 1e-5, 5e-5, 1e-4, 5e-4, 1e-3, 5e-3, 1e-2, 5e-2});
+    work_push = &queue.Add({{"queue", "work"}, {"op", "push"}});
+    work_pop = &queue.Add({{"queue", "work"}, {"op", "pop"}});
+    report_push = &queue.Add({{"queue", "report"}, {"op", "push"}});
+    report_pop = &queue.Add({{"queue", "report"}, {"op", "pop"}});
+  }
+
+  std::shared_ptr<prometheus::Registry> registry;
+  prometheus::Family<prometheus::Counter>& records;
+  prometheus::Counter& consumed;
+  prometheus::Family<prometheus::Counter>& filtered;
+  prometheus::Family<prometheus::Counter>& dead;
+  prometheus::Family<prometheus::Counter>& enriched_by_brand;
+  prometheus::Family<prometheus::Histogram>& stage;
+  prometheus::Family<prometheus::Counter>& queue;
+  prometheus::Family<prometheus::Gauge>& lag;
+  prometheus::Counter& producer_errors;
+  prometheus::Gauge& producer_retries;
+  prometheus::Counter& backpressure;
+  prometheus::Histogram& latency;
+  prometheus::Counter& commits;
+  prometheus::Counter* outcome_counter[3] = {};
+  std::unordered_map<std::string, prometheus::Counter*> filtered_by_reason;
+  std::unordered_map<std::string, prometheus::Counter*> dead_by_reason;
+  std::vector<prometheus::Counter*> brand_counter;
+  std::vector<prometheus::Counter*> sentiment_counter;  // brand * 4 + label
+  prometheus::Histogram* enrich_seconds = nullptr;
+  prometheus::Counter* work_push = nullptr;
+  prometheus::Counter* work_pop = nullptr;
+  prometheus::Counter* report_push = nullptr;
+  prometheus::Counter* report_pop = nullptr;
+};
+
+}  // namespace earshot::app
