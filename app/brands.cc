@@ -1,5 +1,7 @@
 #include "app/brands.h"
 
+#include <cstdio>
+
 namespace earshot::app {
 namespace {
 
@@ -17,15 +19,15 @@ SourceLocation Locate(const std::string& query, const SourceLocation& at, bool q
 }  // namespace
 
 std::shared_ptr<const pipeline::match::RuleSet> CompileBrands(const Config& config,
-                                                             std::vector<ConfigError>& errors) {
+                                                              std::vector<ConfigError>& errors) {
   std::vector<pipeline::match::BrandRule> rules;
   rules.reserve(config.brands.size());
   for (const BrandConfig& b : config.brands) {
     rules.push_back({b.id, b.name, b.query, b.exclude, b.competitors, b.tags});
   }
   std::vector<pipeline::match::CompileError> compile_errors;
-  auto rule_set = pipeline::match::RuleSet::Compile(std::move(rules), config.matching,
-                                                    compile_errors);
+  auto rule_set =
+      pipeline::match::RuleSet::Compile(std::move(rules), config.matching, compile_errors);
   for (const auto& e : compile_errors) {
     const BrandConfig& b = config.brands[e.brand];
     const std::string& text = e.in_exclude ? b.exclude : b.query;
@@ -39,6 +41,21 @@ std::shared_ptr<const pipeline::match::RuleSet> CompileBrands(const Config& conf
     }
   }
   return rule_set;
+}
+
+LoadedBrands LoadConfigAndBrands(const std::string& path) {
+  LoadedBrands out;
+  ConfigResult loaded = LoadConfig(path);
+  std::vector<ConfigError> errors = loaded.errors;
+  std::shared_ptr<const pipeline::match::RuleSet> rules;
+  if (loaded.ok()) rules = CompileBrands(*loaded.config, errors);
+  for (const auto& e : errors) std::fprintf(stderr, "%s\n", e.ToString().c_str());
+  out.error_count = errors.size();
+  if (errors.empty()) {
+    out.config = loaded.config;
+    out.rules = std::move(rules);
+  }
+  return out;
 }
 
 }  // namespace earshot::app

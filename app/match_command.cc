@@ -47,14 +47,9 @@ void AppendResult(const std::string& id, const pipeline::match::MatchResult& res
 }  // namespace
 
 int RunMatch(const MatchCommandOptions& options) {
-  ConfigResult loaded = LoadConfig(options.config);
-  std::vector<ConfigError> errors = loaded.errors;
-  std::shared_ptr<const pipeline::match::RuleSet> rules;
-  if (loaded.ok()) rules = CompileBrands(*loaded.config, errors);
-  if (!errors.empty()) {
-    for (const auto& e : errors) std::fprintf(stderr, "%s\n", e.ToString().c_str());
-    return kExitUsage;
-  }
+  LoadedBrands loaded = LoadConfigAndBrands(options.config);
+  if (!loaded.ok()) return kExitUsage;
+  const auto& rules = loaded.rules;
   auto format = ingest::FormatFromName(options.format);
   if (!format) {
     std::fprintf(stderr, "earshot match: unknown format '%s'\n", options.format.c_str());

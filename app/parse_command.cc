@@ -109,16 +109,13 @@ int RunParse(const ParseOptions& options) {
 }
 
 int RunCheckConfig(const std::string& path) {
-  ConfigResult loaded = LoadConfig(path);
-  std::vector<ConfigError> errors = loaded.errors;
-  std::shared_ptr<const pipeline::match::RuleSet> rules;
-  if (loaded.ok()) rules = CompileBrands(*loaded.config, errors);
-  if (!errors.empty()) {
-    for (const auto& e : errors) std::fprintf(stderr, "%s\n", e.ToString().c_str());
-    std::fprintf(stderr, "%s: %zu error%s\n", path.c_str(), errors.size(),
-                 errors.size() == 1 ? "" : "s");
+  LoadedBrands loaded = LoadConfigAndBrands(path);
+  if (!loaded.ok()) {
+    std::fprintf(stderr, "%s: %zu error%s\n", path.c_str(), loaded.error_count,
+                 loaded.error_count == 1 ? "" : "s");
     return kExitUsage;
   }
+  const auto& rules = loaded.rules;
   const Config& config = *loaded.config;
   std::printf("%s: ok\n", path.c_str());
   std::printf("inputs: %zu\n", config.inputs.size());

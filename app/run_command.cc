@@ -80,14 +80,9 @@ void PrintSummary(const Service& service, const pipeline::match::RuleSet& rules,
 }  // namespace
 
 int RunService(const RunOptions& options) {
-  ConfigResult loaded = LoadConfig(options.config);
-  std::vector<ConfigError> errors = loaded.errors;
-  std::shared_ptr<const pipeline::match::RuleSet> rules;
-  if (loaded.ok()) rules = CompileBrands(*loaded.config, errors);
-  if (!errors.empty()) {
-    for (const auto& e : errors) std::fprintf(stderr, "%s\n", e.ToString().c_str());
-    return kExitUsage;
-  }
+  LoadedBrands loaded = LoadConfigAndBrands(options.config);
+  if (!loaded.ok()) return kExitUsage;
+  auto rules = loaded.rules;
   auto config = loaded.config;
   if (!options.admin_listen.empty() || !options.bootstrap.empty()) {
     auto copy = std::make_shared<Config>(*config);

@@ -79,13 +79,9 @@ int RunScore(const ScoreOptions& options) {
   std::shared_ptr<const Config> config;
   std::shared_ptr<const pipeline::match::RuleSet> rules;
   if (!options.config.empty()) {
-    ConfigResult loaded = LoadConfig(options.config);
-    std::vector<ConfigError> errors = loaded.errors;
-    if (loaded.ok()) rules = CompileBrands(*loaded.config, errors);
-    if (!errors.empty()) {
-      for (const auto& e : errors) std::fprintf(stderr, "%s\n", e.ToString().c_str());
-      return kExitUsage;
-    }
+    LoadedBrands loaded = LoadConfigAndBrands(options.config);
+    if (!loaded.ok()) return kExitUsage;
+    rules = loaded.rules;
     config = loaded.config;
   }
   auto snapshot = LoadSentiment(config.get(), options.engine, !options.no_language_gate);
