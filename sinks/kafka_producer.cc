@@ -2,6 +2,12 @@
 
 #include <librdkafka/rdkafka.h>
 
+// librdkafka's RD_KAFKA_V_* macros expand to GNU statement expressions, which clang's -Wpedantic
+// reports; g++ accepts them silently.
+#if defined(__clang__)
+#pragma clang diagnostic ignored "-Wgnu-statement-expression"
+#endif
+
 namespace earshot::sinks {
 
 bool IsSecretProperty(std::string_view name) {
