@@ -56,6 +56,19 @@ inline bool IsEmojiModifier(int32_t cp) {
          cp == 0x20E3;
 }
 // General punctuation (U+2000-U+206F) other than the right single quote, which is an apostrophe.
+// Position just past the skin-tone modifiers, variation selectors and ZWJ sequences that follow
+// an emoji starting before `p` (a ZWJ sequence's next pictograph is skipped too).
+inline size_t SkipEmojiModifiers(std::string_view s, size_t p) {
+  while (p < s.size()) {
+    int32_t next = 0;
+    size_t len = Decode(s, p, next);
+    if (!IsEmojiModifier(next)) break;
+    p += len;
+    if (next == 0x200D && p < s.size()) p += Decode(s, p, next);
+  }
+  return p;
+}
+
 inline bool IsUnicodePunct(int32_t cp) {
   return (cp >= 0x2000 && cp <= 0x206F && cp != 0x2019) || cp == 0x00A0 || cp == 0x3000 ||
          (cp >= 0x3001 && cp <= 0x3003) || cp == 0x00BF || cp == 0x00A1;

@@ -192,14 +192,7 @@ void FeatureExtractor::Extract(const LexiconScorer& scorer, const LexiconScores&
       }
       if (cp >= 0 && IsEmoji(cp)) {
         AddToken(HashShort(chunk.data() + p, len, 2), out);
-        p += len;
-        while (p < chunk.size()) {
-          int32_t next = 0;
-          size_t l2 = Decode(chunk, p, next);
-          if (!IsEmojiModifier(next)) break;
-          p += l2;
-          if (next == 0x200D && p < chunk.size()) p += Decode(chunk, p, next);
-        }
+        p = SkipEmojiModifiers(chunk, p + len);
         continue;
       }
       if (u == '!' || u == '?' || u == '.') {

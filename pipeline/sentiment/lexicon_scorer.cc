@@ -159,15 +159,7 @@ void LexiconScorer::Tokenize(std::string_view text) {
       } else if (cp >= 0 && IsEmoji(cp)) {
         // Emoji: the base code point is the token; modifiers after it are skipped.
         AddWord(chunk.substr(p, len), true, false);
-        p += len;
-        while (p < chunk.size()) {
-          int32_t next = 0;
-          size_t l2 = Decode(chunk, p, next);
-          if (!IsEmojiModifier(next)) break;
-          p += l2;
-          // A ZWJ sequence continues with another pictograph: skip it too.
-          if (next == 0x200D && p < chunk.size()) p += Decode(chunk, p, next);
-        }
+        p = SkipEmojiModifiers(chunk, p + len);
         continue;
       } else if ((u < 0x80 && IsClausePunct(u)) || (cp >= 0x2000 && cp <= 0x206F && cp != 0x2019)) {
         if (!token_clause_end_.empty()) token_clause_end_.back() = 1;
