@@ -11,6 +11,9 @@
 namespace earshot::pipeline::sentiment {
 class SentimentSnapshot;
 }  // namespace earshot::pipeline::sentiment
+namespace earshot::pipeline::complaints {
+class ComplaintSnapshot;
+}  // namespace earshot::pipeline::complaints
 
 namespace earshot::app {
 
@@ -104,7 +107,43 @@ struct TrainSentimentOptions {
   bool tune_shift = false;   // shift the class log-odds to maximize validation macro-F1
 };
 
+struct EnrichCommandOptions {
+  std::string config;  // required: brands, and the sentiment and complaints sections
+  std::string format = "auto";
+  std::vector<std::string> files;
+  bool all = false;    // also print posts that matched no brand
+  bool quiet = false;  // no per-record rejection lines
+};
+
+struct TrainComplaintsOptions {
+  std::string data = "../shared/data/sentiment/complaints/complaints-data.csv";
+  std::string out = "pipeline/complaints/model/complaints.model";
+  uint32_t hash_bits = 18;
+  int epochs = 12;
+  double learning_rate = 0.5;
+  double l2 = 1e-5;
+  double balance_power = 1;
+  uint64_t seed = 42;
+  double threshold = 0.5;
+  bool no_cv = false;  // skip the domain-held-out cross-validation
+};
+
+struct EvalComplaintsOptions {
+  std::string data;
+  std::string config;      // optional: the complaints and sentiment sections
+  std::string model;       // evaluate this fixed model on the data (no cross-validation)
+  std::string categories;  // category gold file (tweet_id, domain, category)
+  bool json = false;
+  bool dump = false;  // per item: gold, predicted, probability, category, text
+  bool strict_domains = false;  // background domains are folds of their own too
+  // Cross-validation trainer settings (defaults: the committed model's).
+  TrainComplaintsOptions train;
+};
+
 int RunParse(const ParseOptions& options);
+int RunEnrich(const EnrichCommandOptions& options);
+int RunTrainComplaints(const TrainComplaintsOptions& options);
+int RunEvalComplaints(const EvalComplaintsOptions& options);
 int RunScore(const ScoreOptions& options);
 int RunEvalSentiment(const EvalSentimentOptions& options);
 int RunTrainSentiment(const TrainSentimentOptions& options);
@@ -121,5 +160,12 @@ struct Config;
 std::shared_ptr<const pipeline::sentiment::SentimentSnapshot> LoadSentiment(
     const Config* config, const std::string& engine_override, bool language_gate,
     const std::string& model_override = {}, double ensemble_weight_override = -1);
+
+// Builds the complaint snapshot from the defaults and the config's complaints section (config may
+// be null); `model_override` wins over the config ("none": cue rules only). Prints the error and
+// returns null on failure; returns null without error when the section disables complaints
+// (`disabled` is then set).
+std::shared_ptr<const pipeline::complaints::ComplaintSnapshot> LoadComplaints(
+    const Config* config, const std::string& model_override, bool* disabled = nullptr);
 
 }  // namespace earshot::app

@@ -409,13 +409,200 @@ class Loader {
     }
   }
 
+  bool Bool(const YAML::Node& map, const std::string& key, bool& out, const std::string& what) {
+    YAML::Node node = map[key];
+    if (!node) return false;
+    bool value = false;
+    if (!node.IsScalar() || !YAML::convert<bool>::decode(node, value)) {
+      Error(node, "'" + key + "' in " + what + " must be true or false");
+      return false;
+    }
+    out = value;
+    return true;
+  }
+
+  std::string Where(const YAML::Node& node) const {
+    SourceLocation l = Location(node);
+    return file_ + ":" + std::to_string(l.line) + ":" + std::to_string(l.column);
+  }
+
+  // A scalar or a list of scalars, as a list of strings.
+  bool StringList(const YAML::Node& map, const std::string& key, std::vector<std::string>& out,
+                  const std::string& what) {
+    YAML::Node node = map[key];
+    if (!node) return false;
+    out.clear();
+    if (node.IsScalar()) {
+      out.push_back(node.Scalar());
+      return true;
+    }
+    if (!node.IsSequence()) {
+      Error(node, "'" + key + "' in " + what + " must be a string or a list of strings");
+      return false;
+    }
+    for (const auto& item : node) {
+      if (!item.IsScalar()) {
+        Error(item, "'" + key + "' in " + what + " must hold strings only");
+        return false;
+      }
+      out.push_back(item.Scalar());
+    }
+    return true;
+  }
+
+  // [{at_least|at_most: N, points: P}, ...]
+  void Steps(const YAML::Node& map, const std::string& key, const char* bound,
+             std::vector<pipeline::complaints::Step>& out, const std::string& what) {
+    YAML::Node node = map[key];
+    if (!node) return;
+    if (!node.IsSequence()) {
+      Error(node, "'" + key + "' in " + what + " must be a list of {" + bound + ", points}");
+      return;
+    }
+    out.clear();
+    for (size_t i = 0; i < node.size(); ++i) {
+      std::string w = what + "." + key + "[" + std::to_string(i) + "]";
+      if (!CheckMap(node[i], {bound, "points"}, w)) continue;
+      pipeline::complaints::Step step;
+      if (!node[i][bound]) Error(node[i], w + " is missing required key '" + bound + "'");
+      Number(node[i], bound, step.threshold, -1e12, 1e12, w);
+      int64_t points = 0;
+      if (!node[i]["points"]) Error(node[i], w + " is missing required key 'points'");
+      if (Integer(node[i], "points", points, 0, 100, w)) step.points = static_cast<int>(points);
+      out.push_back(step);
+    }
+    bool descending = std::string(bound) == "at_least";
+    for (size_t i = 1; i < out.size(); ++i) {
+      if (descending ? out[i].threshold > out[i - 1].threshold
+                     : out[i].threshold < out[i - 1].threshold) {
+        Error(node, "'" + key + "' in " + what + " must be ordered from the strongest step (" +
+                        (descending ? "largest" : "smallest") + " " + bound + ") down");
+        break;
+      }
+    }
+  }
+
+  void LoadComplaints(const YAML::Node& node, Config& config) {
+    ComplaintsConfig& c = config.complaints;
+    c.present = true;
+    c.location = Location(node);
+    const std::string what = "complaints";
+    if (!CheckMap(node, {"enabled", "model", "threshold", "cue_files", "categories", "priority",
+                         "routing"},
+                  what)) {
+      return;
+    }
+    Bool(node, "enabled", c.enabled, what);
+    if (String(node, "model", c.model, false, what) && c.model != "none") c.model = Resolve(c.model);
+    Number(node, "threshold", c.threshold, 0, 1, what);
+    if (StringList(node, "cue_files", c.cue_files, what)) {
+      for (auto& f : c.cue_files) f = Resolve(f);
+    }
+    if (YAML::Node cats = node["categories"]) {
+      if (!cats.IsSequence()) {
+        Error(cats, "'categories' in complaints must be a list of {id, name, cues}");
+      } else {
+        std::set<std::string> seen;
+        for (size_t i = 0; i < cats.size(); ++i) {
+          std::string w = "complaints.categories[" + std::to_string(i) + "]";
+          if (!CheckMap(cats[i], {"id", "name", "cues"}, w)) continue;
+          pipeline::complaints::CategoryExtension ext;
+          ext.where = Where(cats[i]);
+          if (String(cats[i], "id", ext.id, true, w)) {
+            bool valid = std::all_of(ext.id.begin(), ext.id.end(), [](char ch) {
+              return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_';
+            });
+            if (!valid) {
+              Error(cats[i]["id"], "category id '" + ext.id +
+                                       "' may hold only lowercase letters, digits and '_'");
+            } else if (ext.id == "other") {
+              Error(cats[i]["id"], "category 'other' is built in and takes no cues");
+            } else if (!seen.insert(ext.id).second) {
+              Error(cats[i]["id"], "duplicate category '" + ext.id + "'");
+            }
+          }
+          String(cats[i], "name", ext.name, false, w);
+          StringList(cats[i], "cues", ext.cues, w);
+          c.categories.push_back(std::move(ext));
+        }
+      }
+    }
+    if (YAML::Node p = node["priority"]) {
+      const std::string pw = "complaints.priority";
+      if (CheckMap(p, {"followers", "engagement", "sentiment", "urgency", "complaint_points",
+                       "levels"},
+                   pw)) {
+        Steps(p, "followers", "at_least", c.priority.followers, pw);
+        Steps(p, "engagement", "at_least", c.priority.engagement, pw);
+        Steps(p, "sentiment", "at_most", c.priority.sentiment, pw);
+        int64_t v = 0;
+        if (Integer(p, "complaint_points", v, 0, 100, pw)) c.priority.complaint_base = static_cast<int>(v);
+        if (YAML::Node u = p["urgency"]) {
+          const std::string uw = pw + ".urgency";
+          if (CheckMap(u, {"safety", "legal", "press", "churn"}, uw)) {
+            if (Integer(u, "safety", v, 0, 100, uw)) c.priority.safety = static_cast<int>(v);
+            if (Integer(u, "legal", v, 0, 100, uw)) c.priority.legal = static_cast<int>(v);
+            if (Integer(u, "press", v, 0, 100, uw)) c.priority.press = static_cast<int>(v);
+            if (Integer(u, "churn", v, 0, 100, uw)) c.priority.churn = static_cast<int>(v);
+          }
+        }
+        if (YAML::Node l = p["levels"]) {
+          const std::string lw = pw + ".levels";
+          if (CheckMap(l, {"p1", "p2", "p3"}, lw)) {
+            if (Integer(l, "p1", v, 1, 1000, lw)) c.priority.p1 = static_cast<int>(v);
+            if (Integer(l, "p2", v, 1, 1000, lw)) c.priority.p2 = static_cast<int>(v);
+            if (Integer(l, "p3", v, 1, 1000, lw)) c.priority.p3 = static_cast<int>(v);
+            if (!(c.priority.p1 > c.priority.p2 && c.priority.p2 > c.priority.p3)) {
+              Error(l, "levels must satisfy p1 > p2 > p3 (points needed for each priority)");
+            }
+          }
+        }
+      }
+    }
+    if (YAML::Node r = node["routing"]) {
+      const std::string rw = "complaints.routing";
+      if (CheckMap(r, {"default_queue", "rules"}, rw)) {
+        String(r, "default_queue", c.default_queue, false, rw);
+        if (YAML::Node rules = r["rules"]) {
+          if (!rules.IsSequence()) {
+            Error(rules, "'rules' in complaints.routing must be a list");
+          } else {
+            for (size_t i = 0; i < rules.size(); ++i) {
+              std::string w = rw + ".rules[" + std::to_string(i) + "]";
+              if (!CheckMap(rules[i], {"queue", "brand", "category", "priority", "lang", "source",
+                                       "intent"},
+                            w)) {
+                continue;
+              }
+              pipeline::complaints::RouteRuleSpec spec;
+              spec.where = Where(rules[i]);
+              String(rules[i], "queue", spec.queue, true, w);
+              StringList(rules[i], "brand", spec.brands, w);
+              StringList(rules[i], "category", spec.categories, w);
+              StringList(rules[i], "priority", spec.priorities, w);
+              StringList(rules[i], "lang", spec.langs, w);
+              StringList(rules[i], "source", spec.sources, w);
+              StringList(rules[i], "intent", spec.intents, w);
+              for (const auto& b : spec.brands) {
+                bool known = std::any_of(config.brands.begin(), config.brands.end(),
+                                         [&](const BrandConfig& bc) { return bc.id == b; });
+                if (!known) Error(rules[i]["brand"], "unknown brand '" + b + "' in " + w);
+              }
+              c.routes.push_back(std::move(spec));
+            }
+          }
+        }
+      }
+    }
+  }
+
   void Load(const YAML::Node& root, Config& config) {
     if (root.IsNull()) {
       errors_.push_back({file_, {1, 1}, "the config is empty"});
       return;
     }
     if (!CheckMap(root, {"inputs", "kafka", "topics", "service", "limits", "matching", "brands",
-                         "sentiment"},
+                         "sentiment", "complaints"},
                   "the config")) {
       return;
     }
@@ -455,6 +642,7 @@ class Loader {
     }
     if (YAML::Node brands = root["brands"]) LoadBrands(brands, config);
     if (YAML::Node sentiment = root["sentiment"]) LoadSentiment(sentiment, config);
+    if (YAML::Node complaints = root["complaints"]) LoadComplaints(complaints, config);
   }
 
  private:

@@ -14,6 +14,7 @@
 
 #include "ingest/format.h"
 #include "ingest/generic_mapping.h"
+#include "pipeline/complaints/complaints.h"
 #include "pipeline/match/rule_set.h"
 #include "pipeline/sentiment/lexicon.h"
 
@@ -86,6 +87,21 @@ struct SentimentConfig {
   SourceLocation location;
 };
 
+// The `complaints:` section (pipeline/complaints/README.md). Relative paths are resolved against
+// the config file's folder.
+struct ComplaintsConfig {
+  bool present = false;
+  bool enabled = true;
+  std::string model;      // model file; empty: the committed default; "none": cue rules only
+  double threshold = 0.5;
+  std::vector<std::string> cue_files;  // added after the default cue file
+  std::vector<pipeline::complaints::CategoryExtension> categories;
+  pipeline::complaints::PriorityOptions priority;
+  std::vector<pipeline::complaints::RouteRuleSpec> routes;
+  std::string default_queue = "care";
+  SourceLocation location;
+};
+
 struct Config {
   std::string path;
   std::vector<InputConfig> inputs;
@@ -97,6 +113,7 @@ struct Config {
   SourceLocation matching_location;
   std::vector<BrandConfig> brands;
   SentimentConfig sentiment;
+  ComplaintsConfig complaints;
 };
 
 struct ConfigError {

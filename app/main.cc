@@ -47,6 +47,22 @@ int main(int argc, char** argv) {
       "[[begin, end], ...]}]}\nSpans are byte offsets into the post's text (title_spans: its "
       "title).");
 
+  EnrichCommandOptions enrich;
+  CLI::App* enrich_cmd = app.add_subcommand(
+      "enrich", "Run the whole stateless chain offline: parse, match, sentiment, complaints");
+  enrich_cmd->add_option("--config,-c", enrich.config,
+                         "Config file: brands, sentiment and complaints sections")
+      ->required();
+  enrich_cmd->add_option("--format,-f", enrich.format, "Input format (as for parse)")
+      ->capture_default_str();
+  enrich_cmd->add_flag("--all", enrich.all, "Also print posts that matched no brand");
+  enrich_cmd->add_flag("--quiet,-q", enrich.quiet, "Do not print each skipped record");
+  enrich_cmd->add_option("files", enrich.files, "Input files; '-' or none reads stdin");
+  enrich_cmd->footer(
+      "Writes one enriched record per matched post, one JSON object per line\n"
+      "(schemas/enriched_post.schema.json: post, brands, sentiment, intent, complaint).\n"
+      "Posts matching no brand are counted in the summary on stderr, not printed (unless --all).");
+
   RunOptions run;
   CLI::App* run_cmd = app.add_subcommand(
       "run", "Run the streaming service: consume raw topics, enrich, produce, commit");
@@ -141,6 +157,34 @@ int main(int argc, char** argv) {
                                  "The ensemble's lexicon weight (0..1)")
       ->check(CLI::Range(0.0, 1.0));
 
+  EvalComplaintsOptions eval_complaints;
+  CLI::App* eval_complaints_cmd = eval_cmd->add_subcommand(
+      "complaints", "Complaint detection figures: cross-validation holding out whole domains, "
+                    "baselines, per-domain and category figures");
+  eval_complaints_cmd->add_option("--data", eval_complaints.data,
+                                  "complaints-data.csv (tweet_id,text,label,domain)")
+      ->required();
+  eval_complaints_cmd->add_option("--config,-c", eval_complaints.config,
+                                  "Config (sentiment and complaints sections)");
+  eval_complaints_cmd->add_option("--model", eval_complaints.model,
+                                  "Score this fixed model instead of cross-validating");
+  eval_complaints_cmd->add_option("--categories", eval_complaints.categories,
+                                  "Category gold (tests/data/complaint_categories.tsv)");
+  eval_complaints_cmd->add_flag("--json", eval_complaints.json, "One JSON line of figures");
+  eval_complaints_cmd->add_flag("--dump", eval_complaints.dump, "Print each item's prediction");
+  eval_complaints_cmd->add_flag("--strict-domains", eval_complaints.strict_domains,
+                                "Hold out the background domains (no complaints) as folds too");
+  eval_complaints_cmd->add_option("--epochs", eval_complaints.train.epochs, "Trainer epochs")
+      ->capture_default_str();
+  eval_complaints_cmd->add_option("--l2", eval_complaints.train.l2, "Trainer L2 penalty")
+      ->capture_default_str();
+  eval_complaints_cmd->add_option("--learning-rate", eval_complaints.train.learning_rate,
+                                  "Trainer AdaGrad rate")
+      ->capture_default_str();
+  eval_complaints_cmd->add_option("--balance-power", eval_complaints.train.balance_power,
+                                  "Trainer class-weight power")
+      ->capture_default_str();
+
   TrainSentimentOptions train_sentiment;
   train_sentiment.data_dir = "../shared/data/sentiment";
   train_sentiment.out = "pipeline/sentiment/model/sentiment.model";
@@ -174,6 +218,29 @@ int main(int argc, char** argv) {
   train_sentiment_cmd->add_flag("--tune-shift", train_sentiment.tune_shift,
                                 "Shift class log-odds to maximize validation macro-F1");
 
+  TrainComplaintsOptions train_complaints;
+  CLI::App* train_complaints_cmd = train_cmd->add_subcommand(
+      "complaints", "Train the complaint model (logistic regression) on the complaints data set");
+  train_complaints_cmd->add_option("--data", train_complaints.data, "complaints-data.csv")
+      ->capture_default_str();
+  train_complaints_cmd->add_option("--out", train_complaints.out, "Model file to write")
+      ->capture_default_str();
+  train_complaints_cmd->add_option("--hash-bits", train_complaints.hash_bits, "log2 of buckets")
+      ->capture_default_str();
+  train_complaints_cmd->add_option("--epochs", train_complaints.epochs, "Epochs")
+      ->capture_default_str();
+  train_complaints_cmd->add_option("--learning-rate", train_complaints.learning_rate,
+                                   "AdaGrad rate")
+      ->capture_default_str();
+  train_complaints_cmd->add_option("--l2", train_complaints.l2, "L2 penalty")->capture_default_str();
+  train_complaints_cmd->add_option("--balance-power", train_complaints.balance_power,
+                                   "Class weights (N / (2 n_class))^power")
+      ->capture_default_str();
+  train_complaints_cmd->add_option("--seed", train_complaints.seed, "Shuffle seed")
+      ->capture_default_str();
+  train_complaints_cmd->add_flag("--no-cv", train_complaints.no_cv,
+                                 "Skip the domain-held-out cross-validation");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {
@@ -188,6 +255,9 @@ int main(int argc, char** argv) {
   if (*eval_sentiment_cmd) return RunEvalSentiment(eval_sentiment);
   if (*train_sentiment_cmd) return RunTrainSentiment(train_sentiment);
   if (*match_cmd) return RunMatch(match);
+  if (*enrich_cmd) return RunEnrich(enrich);
+  if (*eval_complaints_cmd) return RunEvalComplaints(eval_complaints);
+  if (*train_complaints_cmd) return RunTrainComplaints(train_complaints);
   if (*run_cmd) return RunService(run);
   if (*gen_cmd) return RunGenerate(generate);
   if (*broker_cmd) return RunBroker(broker);

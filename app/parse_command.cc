@@ -8,6 +8,8 @@
 #include "ingest/post_parser.h"
 #include "ingest/record_reader.h"
 #include "ingest/text.h"
+#include "pipeline/complaints/complaints.h"
+#include "pipeline/sentiment/sentiment.h"
 
 namespace earshot::app {
 namespace {
@@ -132,6 +134,25 @@ int RunCheckConfig(const std::string& path) {
               rules->atoms().size(), rules->folded_sets().size() + rules->cased_sets().size());
   for (const auto& brand : config.brands) {
     std::printf("  %-20s %s\n", brand.id.c_str(), brand.name.c_str());
+  }
+  // The stages' data files and names are checked too (lexicons, models, cue files, categories
+  // and routing rules), so a deployment fails here rather than at start-up.
+  auto sentiment = LoadSentiment(&config, "", true);
+  if (!sentiment) return kExitUsage;
+  std::printf("sentiment: engine=%s\n", std::string(pipeline::sentiment::EngineName(
+                                                         sentiment->options().engine)).c_str());
+  bool disabled = false;
+  auto complaints = LoadComplaints(&config, "", &disabled);
+  if (disabled) {
+    std::printf("complaints: disabled\n");
+  } else if (!complaints) {
+    return kExitUsage;
+  } else {
+    std::printf("complaints: %s, threshold %.2f, %zu categories, %zu cues, %zu routing rules, "
+                "default queue %s\n",
+                complaints->model() ? "model" : "cue rules only", complaints->options().threshold,
+                complaints->categories().size(), complaints->cues().size(),
+                complaints->routes().size(), complaints->options().default_queue.c_str());
   }
   return kExitOk;
 }

@@ -54,7 +54,8 @@ void PrintSummary(const Service& service, const pipeline::match::RuleSet& rules,
   int64_t consumed = st.consumed.load();
   std::fprintf(stderr,
                "[%6.1fs] consumed %lld (%.0f/s)  enriched %lld  filtered %lld  dead-lettered %lld"
-               "  outputs acked %lld   [per brand: records +positive =neutral -negative ?unsupported]\n",
+               "  outputs acked %lld\n          [per brand: records +positive =neutral -negative "
+               "?unsupported | complaints P1/P2/P3/P4]\n",
                seconds, static_cast<long long>(consumed),
                static_cast<double>(consumed - consumed_before) / 2.0,
                static_cast<long long>(st.enriched.load()), static_cast<long long>(st.filtered.load()),
@@ -68,12 +69,18 @@ void PrintSummary(const Service& service, const pipeline::match::RuleSet& rules,
   if (top.size() > 8) top.resize(8);
   for (const auto& [n, b] : top) {
     // Labels: 0 negative, 1 neutral, 2 positive, 3 unsupported.
-    std::fprintf(stderr, "          %-24s %6lld   +%-5lld =%-5lld -%-5lld ?%lld\n",
+    std::fprintf(stderr,
+                 "          %-24s %6lld   +%-5lld =%-5lld -%-5lld ?%-5lld | complaints "
+                 "%lld/%lld/%lld/%lld\n",
                  rules.brands()[b].rule.id.c_str(), static_cast<long long>(n),
                  static_cast<long long>(service.brand_label_count(b, 2)),
                  static_cast<long long>(service.brand_label_count(b, 1)),
                  static_cast<long long>(service.brand_label_count(b, 0)),
-                 static_cast<long long>(service.brand_label_count(b, 3)));
+                 static_cast<long long>(service.brand_label_count(b, 3)),
+                 static_cast<long long>(service.brand_complaint_count(b, 1)),
+                 static_cast<long long>(service.brand_complaint_count(b, 2)),
+                 static_cast<long long>(service.brand_complaint_count(b, 3)),
+                 static_cast<long long>(service.brand_complaint_count(b, 4)));
   }
 }
 

@@ -87,6 +87,8 @@ struct Service::Impl {
   std::vector<std::atomic<int64_t>> brand_counts;
   std::vector<std::atomic<int64_t>> brand_labels;  // brand * 4 + sentiment::Label
   std::shared_ptr<const pipeline::sentiment::SentimentSnapshot> sentiment;
+  std::shared_ptr<const pipeline::complaints::ComplaintSnapshot> complaints;  // null: disabled
+  std::vector<std::atomic<int64_t>> brand_complaints;  // brand * 4 + priority - 1
 
   std::vector<Slot> slots;
   std::unordered_map<std::string, uint32_t> slot_index;  // "topic\0partition"
@@ -129,7 +131,7 @@ struct Service::Impl {
   void WorkerLoop(size_t index) {
     ingest::ParserOptions parser_options;
     parser_options.max_record_bytes = config->max_record_bytes;
-    pipeline::Enricher enricher(parser_options, rules, sentiment);
+    pipeline::Enricher enricher(parser_options, rules, sentiment, complaints);
     pipeline::EnrichResult result;
     auto& in = *work[index];
     auto& out = *reports[index];
@@ -182,6 +184,12 @@ struct Service::Impl {
             auto label = static_cast<size_t>(rec.label);
             brand_labels[rec.brand * 4 + label].fetch_add(1, std::memory_order_relaxed);
             metrics->sentiment_counter[rec.brand * 4 + label]->Increment();
+          }
+          if (rec.complaint) {
+            size_t p = static_cast<size_t>(rec.priority - 1) & 3;
+            brand_complaints[rec.brand * 4 + p].fetch_add(1, std::memory_order_relaxed);
+            metrics->complaint_by_brand[rec.brand * 4 + p]->Increment();
+            metrics->complaint_by_category[rec.category * 4 + p]->Increment();
           }
         }
         metrics->outcome_counter[0]->Increment();
@@ -526,6 +534,13 @@ int64_t Service::brand_label_count(size_t brand, int label) const {
   return i < impl_->brand_labels.size() ? impl_->brand_labels[i].load() : 0;
 }
 
+int64_t Service::brand_complaint_count(size_t brand, int priority) const {
+  size_t i = brand * 4 + static_cast<size_t>(priority - 1);
+  return priority >= 1 && priority <= 4 && i < impl_->brand_complaints.size()
+             ? impl_->brand_complaints[i].load()
+             : 0;
+}
+
 int Service::admin_port() const { return impl_->admin ? impl_->admin->port() : 0; }
 
 bool Service::ready(std::string& why) const {
@@ -556,14 +571,23 @@ std::unique_ptr<Service> Service::Create(std::shared_ptr<const Config> config,
   impl->rules = rules;
   impl->bootstrap = bootstrap;
   impl->stop = &service->stop_;
-  impl->metrics = std::make_unique<Metrics>(*rules);
-  impl->brand_counts = std::vector<std::atomic<int64_t>>(rules->brands().size());
-  impl->brand_labels = std::vector<std::atomic<int64_t>>(rules->brands().size() * 4);
   impl->sentiment = LoadSentiment(config.get(), "", true);
   if (!impl->sentiment) {
     error = "cannot load the sentiment engine (see above; scripts/setup.sh fetches its data)";
     return nullptr;
   }
+  bool complaints_disabled = false;
+  impl->complaints = LoadComplaints(config.get(), "", &complaints_disabled);
+  if (!impl->complaints && !complaints_disabled) {
+    error = "cannot load the complaint stage (see above)";
+    return nullptr;
+  }
+  impl->metrics = std::make_unique<Metrics>(
+      *rules, impl->complaints ? impl->complaints->categories()
+                               : std::vector<pipeline::complaints::Category>{});
+  impl->brand_complaints = std::vector<std::atomic<int64_t>>(rules->brands().size() * 4);
+  impl->brand_counts = std::vector<std::atomic<int64_t>>(rules->brands().size());
+  impl->brand_labels = std::vector<std::atomic<int64_t>>(rules->brands().size() * 4);
 
   std::vector<std::string> topics;
   for (const auto& input : config->inputs) {

@@ -49,6 +49,8 @@ class Service {
   int64_t brand_count(size_t brand) const;
   // Enriched records of `brand` with sentiment label `label` (pipeline::sentiment::Label).
   int64_t brand_label_count(size_t brand, int label) const;
+  // Enriched records of `brand` that are complaints of priority `priority` (1..4).
+  int64_t brand_complaint_count(size_t brand, int priority) const;
   int admin_port() const;
   bool ready(std::string& why) const;
 

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "ingest/reject_reason.h"
+#include "pipeline/complaints/complaints.h"
 #include "pipeline/enrich.h"
 #include "pipeline/match/rule_set.h"
 #include "pipeline/sentiment/sentiment.h"
@@ -23,7 +24,8 @@ namespace earshot::app {
 using pipeline::Outcome;
 
 struct Metrics {
-  explicit Metrics(const pipeline::match::RuleSet& rules)
+  Metrics(const pipeline::match::RuleSet& rules,
+          const std::vector<pipeline::complaints::Category>& categories)
       : registry(std::make_shared<prometheus::Registry>()),
         records(prometheus::BuildCounter()
                     .Name("earshot_ingest_records_total")
@@ -110,6 +112,29 @@ struct Metrics {
             {{"brand", b.rule.id}, {"label", std::string(pipeline::sentiment::LabelName(label))}}));
       }
     }
+    auto& complaints_brand = prometheus::BuildCounter()
+                                 .Name("earshot_complaints_total")
+                                 .Help("Enriched records that are complaints, by brand and priority")
+                                 .Register(*registry);
+    auto& complaints_category =
+        prometheus::BuildCounter()
+            .Name("earshot_complaints_by_category_total")
+            .Help("Enriched records that are complaints, by category and priority (all brands)")
+            .Register(*registry);
+    static constexpr const char* kPriorities[4] = {"P1", "P2", "P3", "P4"};
+    if (!categories.empty()) {
+      for (const auto& b : rules.brands()) {
+        for (const char* p : kPriorities) {
+          complaint_by_brand.push_back(&complaints_brand.Add({{"brand", b.rule.id}, {"priority", p}}));
+        }
+      }
+      for (const auto& c : categories) {
+        for (const char* p : kPriorities) {
+          complaint_by_category.push_back(
+              &complaints_category.Add({{"category", c.id}, {"priority", p}}));
+        }
+      }
+    }
     enrich_seconds = &stage.Add({{"stage", "enrich"}},
                                 prometheus::Histogram::BucketBoundaries{
                                     1e-6, 5e-6, 1e-5, 5e-5, 1e-4, 5e-4, 1e-3, 5e-3, 1e-2, 5e-2});
@@ -138,6 +163,8 @@ struct Metrics {
   std::unordered_map<std::string, prometheus::Counter*> dead_by_reason;
   std::vector<prometheus::Counter*> brand_counter;
   std::vector<prometheus::Counter*> sentiment_counter;  // brand * 4 + label
+  std::vector<prometheus::Counter*> complaint_by_brand;     // brand * 4 + priority - 1
+  std::vector<prometheus::Counter*> complaint_by_category;  // category * 4 + priority - 1
   prometheus::Histogram* enrich_seconds = nullptr;
   prometheus::Counter* work_push = nullptr;
   prometheus::Counter* work_pop = nullptr;

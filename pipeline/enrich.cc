@@ -80,9 +80,15 @@ bool IsDeadLetterReason(ingest::RejectReason reason) {
 
 Enricher::Enricher(ingest::ParserOptions parser_options,
                    std::shared_ptr<const match::RuleSet> rules,
-                   std::shared_ptr<const sentiment::SentimentSnapshot> sentiment)
-    : parser_(std::move(parser_options)), matcher_(std::move(rules)) {
+                   std::shared_ptr<const sentiment::SentimentSnapshot> sentiment,
+                   std::shared_ptr<const complaints::ComplaintSnapshot> complaint_snapshot,
+                   EnrichOptions options)
+    : options_(options), parser_(std::move(parser_options)), matcher_(std::move(rules)) {
   if (sentiment) analyzer_ = std::make_unique<sentiment::SentimentAnalyzer>(std::move(sentiment));
+  if (complaint_snapshot && analyzer_) {
+    classifier_ =
+        std::make_unique<complaints::ComplaintClassifier>(std::move(complaint_snapshot));
+  }
 }
 
 void AppendSentimentJson(const sentiment::SentimentResult& r, std::string& out) {
@@ -107,21 +113,46 @@ void AppendSentimentJson(const sentiment::SentimentResult& r, std::string& out) 
   out.push_back('}');
 }
 
-void Enricher::Encode(const ingest::Post& post, const match::MatchResult& match,
-                      const match::BrandHit& hit, const sentiment::SentimentResult* sentiment,
-                      int64_t now_ms, std::string& out) const {
+std::string_view Enricher::QueueFor(const ingest::Post& post, const match::BrandHit& hit) const {
+  const std::string& brand_id = matcher_.rules().brands()[hit.brand].rule.id;
+  std::string_view lang = post.lang.empty() && scored_ != nullptr ? scored_->lang
+                                                                  : std::string_view(post.lang);
+  return classifier_->Route(complaint_, brand_id, lang, post.source);
+}
+
+void Enricher::Encode(const ingest::Post& post, const match::BrandHit* hit, int64_t now_ms,
+                      std::string& out) {
   const match::RuleSet& rules = matcher_.rules();
-  out.append("{\"schema\":\"earshot.enriched.v1\",\"brand\":");
-  AppendHit(rules, hit, true, out);
+  out.append("{\"schema\":\"earshot.enriched.v1\"");
+  if (hit != nullptr) {
+    out.append(",\"brand\":");
+    AppendHit(rules, *hit, true, out);
+  }
   out.append(",\"brands\":[");
-  for (size_t i = 0; i < match.count; ++i) {
+  for (size_t i = 0; i < match_.count; ++i) {
     if (i) out.push_back(',');
-    AppendHit(rules, match.hits[i], false, out);
+    AppendHit(rules, match_.hits[i], hit == nullptr, out);
+    if (hit == nullptr && classified_) {
+      // Per-post records: every brand's care queue (routing depends on the brand).
+      std::string_view queue = QueueFor(post, match_.hits[i]);
+      out.pop_back();
+      out.append(",\"queue\":");
+      if (queue.empty()) out.append("null");
+      else ingest::AppendJsonString(queue, out);
+      out.push_back('}');
+    }
   }
   out.push_back(']');
-  if (sentiment != nullptr) {
+  if (scored_ != nullptr) {
     out.append(",\"sentiment\":");
-    AppendSentimentJson(*sentiment, out);
+    AppendSentimentJson(*scored_, out);
+  }
+  if (classified_) {
+    std::string_view queue;
+    if (hit != nullptr) queue = QueueFor(post, *hit);
+    else if (match_.count > 0) queue = QueueFor(post, match_.hits[0]);
+    out.push_back(',');
+    complaints::AppendComplaintJson(classifier_->snapshot(), complaint_, queue, out);
   }
   out.append(",\"post\":");
   ingest::AppendPostJson(post, out);
@@ -139,38 +170,8 @@ void Enricher::Process(ingest::Format format, std::string_view bytes, size_t cap
   result.detail.clear();
   parsed_.Clear();
   parser_.Parse(format, bytes, capacity, origin, {}, parsed_);
-  result.posts = parsed_.posts.size();
-  const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                             std::chrono::system_clock::now().time_since_epoch())
-                             .count();
-  for (const ingest::Post& post : parsed_.posts) {
-    matcher_.Match(post, match_);
-    if (match_.count == 0) continue;
-    ++result.matched_posts;
-    const sentiment::SentimentResult* scored = nullptr;
-    if (analyzer_) {
-      // One score per post, with every matched brand's mentions masked (and the title's text
-      // when the post has no body, as reviews and submissions may).
-      mask_.clear();
-      bool use_title = post.text.empty();
-      for (size_t i = 0; i < match_.count; ++i) {
-        const auto& spans = use_title ? match_.hits[i].title_spans : match_.hits[i].spans;
-        for (const match::Span& sp : spans) mask_.push_back({sp.begin, sp.end});
-      }
-      analyzer_->Score(use_title ? post.title : post.text, post.lang, mask_, sentiment_);
-      scored = &sentiment_;
-    }
-    for (size_t i = 0; i < match_.count; ++i) {
-      if (result.records.size() <= result.count) result.records.emplace_back();
-      OutputRecord& rec = result.records[result.count++];
-      rec.brand = match_.hits[i].brand;
-      rec.key = matcher_.rules().brands()[rec.brand].rule.id;
-      rec.label = scored != nullptr ? scored->label : sentiment::Label::kNeutral;
-      rec.value.clear();
-      Encode(post, match_, match_.hits[i], scored, now_ms, rec.value);
-    }
-  }
-  if (result.count > 0) {
+  EnrichPosts(parsed_.posts, result);
+  if (result.matched_posts > 0) {
     result.outcome = Outcome::kEnriched;
     return;
   }
@@ -191,6 +192,70 @@ void Enricher::Process(ingest::Format format, std::string_view bytes, size_t cap
   result.reason = ingest::RejectReasonName(first.reason);
   result.detail = first.detail;
   result.outcome = IsDeadLetterReason(first.reason) ? Outcome::kDeadLetter : Outcome::kFiltered;
+}
+
+void Enricher::EnrichPosts(std::span<const ingest::Post> posts, EnrichResult& result) {
+  result.posts += posts.size();
+  const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+  for (const ingest::Post& post : posts) {
+    matcher_.Match(post, match_);
+    const bool matched = match_.count > 0;
+    if (!matched && !(options_.per_post && options_.include_unmatched)) continue;
+    result.matched_posts += matched;
+    scored_ = nullptr;
+    classified_ = false;
+    if (analyzer_) {
+      // One score per post, with every matched brand's mentions masked (and the title's text
+      // when the post has no body, as reviews and submissions may).
+      mask_.clear();
+      bool use_title = post.text.empty();
+      for (size_t i = 0; i < match_.count; ++i) {
+        const auto& spans = use_title ? match_.hits[i].title_spans : match_.hits[i].spans;
+        for (const match::Span& sp : spans) mask_.push_back({sp.begin, sp.end});
+      }
+      std::string_view text = use_title ? post.title : post.text;
+      analyzer_->Score(text, post.lang, mask_, sentiment_);
+      scored_ = &sentiment_;
+      if (classifier_) {
+        complaints::PostSignals signals;
+        signals.followers = post.author.followers;
+        const ingest::Engagement& e = post.engagement;
+        signals.engagement = e.likes.value_or(0) + e.reposts.value_or(0) +
+                             e.replies.value_or(0) + e.quotes.value_or(0);
+        signals.direct_address = complaints::HasMention(text);
+        classifier_->Classify(*analyzer_, sentiment_, signals, complaint_);
+        classified_ = true;
+      }
+    }
+    auto next = [&]() -> OutputRecord& {
+      if (result.records.size() <= result.count) result.records.emplace_back();
+      OutputRecord& rec = result.records[result.count++];
+      rec.label = scored_ != nullptr ? scored_->label : sentiment::Label::kNeutral;
+      rec.complaint = classified_ && complaint_.is_complaint;
+      rec.category = complaint_.category;
+      rec.priority = complaint_.priority;
+      rec.value.clear();
+      return rec;
+    };
+    if (options_.per_post) {
+      OutputRecord& rec = next();
+      rec.matched = matched;
+      rec.brand = matched ? match_.hits[0].brand : 0;
+      if (matched) rec.key = matcher_.rules().brands()[rec.brand].rule.id;
+      else rec.key.clear();
+      Encode(post, nullptr, now_ms, rec.value);
+      continue;
+    }
+    for (size_t i = 0; i < match_.count; ++i) {
+      OutputRecord& rec = next();
+      rec.matched = true;
+      rec.brand = match_.hits[i].brand;
+      rec.key = matcher_.rules().brands()[rec.brand].rule.id;
+      Encode(post, &match_.hits[i], now_ms, rec.value);
+    }
+  }
 }
 
 }  // namespace earshot::pipeline

@@ -1,19 +1,21 @@
 // Enricher: the stateless chain each worker runs inline on one raw record — parse (format
-// adapter), normalize and match brands, score sentiment with the brand mentions masked — and the
-// encoding of its outputs: one enriched record per (post, matched brand), keyed by brand id
-// (schemas/enriched_post.schema.json).
+// adapter), normalize and match brands, score sentiment with the brand mentions masked, classify
+// complaints (intent, category, priority, care queue) — and the encoding of its outputs: one
+// enriched record per (post, matched brand), keyed by brand id (schemas/enriched_post.schema.json);
+// or, for `earshot enrich`, one record per matched post.
 //
-// The complaint stage plugs in here when it lands. Thread-compatible: one Enricher per
-// worker; the RuleSet snapshot inside is shared and immutable. On the hot path; all buffers are
-// reused across records.
+// Thread-compatible: one Enricher per worker; the RuleSet, sentiment and complaint snapshots
+// inside are shared and immutable. On the hot path; all buffers are reused across records.
 #pragma once
 
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "ingest/post_parser.h"
+#include "pipeline/complaints/complaints.h"
 #include "pipeline/match/matcher.h"
 #include "pipeline/sentiment/sentiment.h"
 
@@ -35,10 +37,19 @@ inline constexpr std::string_view kNoBrandReason = "no_brand";
 [[nodiscard]] bool IsDeadLetterReason(ingest::RejectReason reason);
 
 struct OutputRecord {
-  uint32_t brand = 0;  // index into the RuleSet's brands
+  uint32_t brand = 0;  // index into the RuleSet's brands (the first matched brand per post)
+  bool matched = true;  // false: a post that matched no brand (EnrichOptions::include_unmatched)
   sentiment::Label label = sentiment::Label::kNeutral;  // when sentiment is scored
+  bool complaint = false;  // when complaints are classified
+  uint16_t category = 0;   // complaint category index (when complaint)
+  uint8_t priority = 4;    // 1..4 (when complaint)
   std::string key;     // brand id
   std::string value;  // enriched JSON
+};
+
+struct EnrichOptions {
+  bool per_post = false;           // one record per post (with every brand) instead of per brand
+  bool include_unmatched = false;  // per_post only: also posts that matched no brand
 };
 
 struct EnrichResult {
@@ -53,22 +64,30 @@ struct EnrichResult {
 
 class Enricher {
  public:
-  // `sentiment` may be null: records then carry no sentiment.
+  // `sentiment` may be null: records then carry no sentiment. `complaints` may be null: records
+  // then carry no intent and complaint; it needs `sentiment`.
   Enricher(ingest::ParserOptions parser_options, std::shared_ptr<const match::RuleSet> rules,
-           std::shared_ptr<const sentiment::SentimentSnapshot> sentiment = nullptr);
+           std::shared_ptr<const sentiment::SentimentSnapshot> sentiment = nullptr,
+           std::shared_ptr<const complaints::ComplaintSnapshot> complaint_snapshot = nullptr,
+           EnrichOptions options = {});
 
   // Processes one record. `capacity` as for PostParser::Parse.
   void Process(ingest::Format format, std::string_view bytes, size_t capacity,
                const ingest::Origin& origin, EnrichResult& result);
 
-  // Appends the enriched JSON of `post` for brand hit `hit` of `match` (exposed for `enrich`).
-  void Encode(const ingest::Post& post, const match::MatchResult& match,
-              const match::BrandHit& hit, const sentiment::SentimentResult* sentiment,
-              int64_t now_ms, std::string& out) const;
+  // Enriches already parsed posts: appends their records to result.records[result.count, ...)
+  // and counts them in result (which the caller resets).
+  void EnrichPosts(std::span<const ingest::Post> posts, EnrichResult& result);
 
   void SetRules(std::shared_ptr<const match::RuleSet> rules) { matcher_.SetRules(std::move(rules)); }
 
  private:
+  // Appends the enriched JSON of `post`; `hit` is the record's brand (null: a per-post record).
+  void Encode(const ingest::Post& post, const match::BrandHit* hit, int64_t now_ms,
+              std::string& out);
+  std::string_view QueueFor(const ingest::Post& post, const match::BrandHit& hit) const;
+
+  EnrichOptions options_;
   ingest::PostParser parser_;
   match::Matcher matcher_;
   ingest::ParseOutput parsed_;
@@ -76,6 +95,10 @@ class Enricher {
   std::unique_ptr<sentiment::SentimentAnalyzer> analyzer_;
   std::vector<sentiment::ByteSpan> mask_;
   sentiment::SentimentResult sentiment_;
+  const sentiment::SentimentResult* scored_ = nullptr;  // this post's sentiment, when scored
+  std::unique_ptr<complaints::ComplaintClassifier> classifier_;
+  complaints::ComplaintResult complaint_;
+  bool classified_ = false;  // complaint_ holds this post's result
 };
 
 // Appends {"label":...,"compound":...,"pos":...,"neu":...,"neg":...,"engine":...} (and "lang",

@@ -95,6 +95,7 @@ class SentimentAnalyzer {
   // The lexicon outputs and model features of the last text scored.
   const LexiconScores& lexicon_scores() const { return lexicon_scores_; }
   LexiconScorer& scorer() { return scorer_; }
+  const LexiconScorer& scorer() const { return scorer_; }
 
  private:
   std::shared_ptr<const SentimentSnapshot> snapshot_;

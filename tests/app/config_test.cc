@@ -140,5 +140,87 @@ TEST(SuggestKeyTest, PicksTheNearestKnownKey) {
   EXPECT_EQ(SuggestKey("nothing", {"bootstrap", "group_id"}), "");
 }
 
+TEST(ConfigTest, ComplaintsSection) {
+  auto result = LoadConfigFromString(R"(
+inputs: [{name: a, file: x}]
+brands:
+  - {id: acme, query: acme}
+complaints:
+  model: none
+  threshold: 0.6
+  cue_files: [extra.tsv]
+  categories:
+    - {id: loyalty, name: Loyalty, cues: [air miles, points]}
+  priority:
+    followers: [{at_least: 50000, points: 4}, {at_least: 500, points: 1}]
+    sentiment: [{at_most: -0.9, points: 3}]
+    urgency: {safety: 5}
+    complaint_points: 2
+    levels: {p1: 8, p2: 5, p3: 2}
+  routing:
+    default_queue: care
+    rules:
+      - {brand: acme, category: [loyalty], priority: P1, lang: en, source: x, intent: [complaint], queue: vip}
+)",
+                                     "/etc/earshot/c.yaml");
+  ASSERT_TRUE(result.ok()) << result.errors[0].ToString();
+  const ComplaintsConfig& c = result.config->complaints;
+  EXPECT_TRUE(c.present);
+  EXPECT_EQ(c.model, "none");
+  EXPECT_DOUBLE_EQ(c.threshold, 0.6);
+  ASSERT_EQ(c.cue_files.size(), 1u);
+  EXPECT_EQ(c.cue_files[0], "/etc/earshot/extra.tsv");  // relative to the config's folder
+  ASSERT_EQ(c.categories.size(), 1u);
+  EXPECT_EQ(c.categories[0].cues, (std::vector<std::string>{"air miles", "points"}));
+  EXPECT_EQ(c.categories[0].where, "/etc/earshot/c.yaml:10:7");
+  ASSERT_EQ(c.priority.followers.size(), 2u);
+  EXPECT_EQ(c.priority.followers[0].threshold, 50000);
+  EXPECT_EQ(c.priority.followers[0].points, 4);
+  EXPECT_EQ(c.priority.sentiment[0].threshold, -0.9);
+  EXPECT_EQ(c.priority.safety, 5);
+  EXPECT_EQ(c.priority.legal, 2);  // default kept
+  EXPECT_EQ(c.priority.complaint_base, 2);
+  EXPECT_EQ(c.priority.p1, 8);
+  ASSERT_EQ(c.routes.size(), 1u);
+  EXPECT_EQ(c.routes[0].queue, "vip");
+  EXPECT_EQ(c.routes[0].priorities, std::vector<std::string>{"P1"});
+  EXPECT_EQ(c.routes[0].where, "/etc/earshot/c.yaml:20:9");
+}
+
+TEST(ConfigTest, ComplaintsErrors) {
+  auto errors = Errors(R"(inputs: [{name: a, file: x}]
+brands: [{id: acme, query: acme}]
+complaints:
+  treshold: 0.5
+  threshold: 2
+  enabled: maybe
+  categories:
+    - {id: Bad-Id, cues: [x]}
+    - {id: other, cues: [y]}
+  priority:
+    followers: [{at_least: 10, points: 1}, {at_least: 1000, points: 2}]
+    engagement: [{points: 1}]
+    levels: {p1: 2, p2: 3, p3: 1}
+  routing:
+    rules:
+      - {brand: [acme, ghost], queue: q}
+      - {category: safety}
+)");
+  std::vector<std::string> expected = {
+      "test.yaml:4:3: unknown key 'treshold' in complaints; did you mean 'threshold'?",
+      "test.yaml:6:12: 'enabled' in complaints must be true or false",
+      "test.yaml:5:14: 'threshold' in complaints must be between 0.000000 and 1.000000",
+      "test.yaml:8:12: category id 'Bad-Id' may hold only lowercase letters, digits and '_'",
+      "test.yaml:9:12: category 'other' is built in and takes no cues",
+      "test.yaml:11:16: 'followers' in complaints.priority must be ordered from the strongest step "
+      "(largest at_least) down",
+      "test.yaml:12:18: complaints.priority.engagement[0] is missing required key 'at_least'",
+      "test.yaml:13:13: levels must satisfy p1 > p2 > p3 (points needed for each priority)",
+      "test.yaml:16:17: unknown brand 'ghost' in complaints.routing.rules[0]",
+      "test.yaml:17:9: complaints.routing.rules[1] is missing required key 'queue'",
+  };
+  EXPECT_EQ(errors, expected);
+}
+
 }  // namespace
 }  // namespace earshot::app

@@ -59,6 +59,72 @@ def validate_parse(earshot, files, post_validator, rejection_validator):
     return posts, rejections
 
 
+def enriched_lines(proc, validator, what):
+    records = [json.loads(line) for line in proc.stdout.splitlines() if line]
+    for r in records:
+        errors = list(validator.iter_errors(r))
+        check(not errors, f"{what}: enriched record {r.get('post', {}).get('id')}: {errors[:1]}")
+    return records
+
+
+def validate_enrich(earshot, source, examples, validator):
+    """`earshot enrich` output validates against schemas/enriched_post.schema.json; the summary
+    counts the printed records; the generator's complaint storm gives complaints with categories,
+    priorities and queues from the example config's routing rules."""
+    config = os.path.join(source, "examples", "earshot.yaml")
+    proc = run([earshot, "enrich", "-q", "-c", config, *examples])
+    check(proc.returncode == 0, f"enrich on the examples exited {proc.returncode}: {proc.stderr[-500:]}")
+    records = enriched_lines(proc, validator, "enrich examples")
+    m = re.search(r"summary: (\d+) posts, (\d+) matched a brand", proc.stderr)
+    check(m is not None, f"enrich summary line malformed: {proc.stderr[-300:]}")
+    if m:
+        check(int(m.group(2)) == len(records), f"enrich says {m.group(2)} matched, printed {len(records)}")
+    proc_all = run([earshot, "enrich", "-q", "--all", "-c", config, *examples])
+    all_records = enriched_lines(proc_all, validator, "enrich --all")
+    if m:
+        check(len(all_records) == int(m.group(1)),
+              f"enrich --all printed {len(all_records)} records for {m.group(1)} posts")
+
+    gen = subprocess.run([earshot, "generate", "--config", config, "--rate", "1000000", "--count", "3000",
+               "--duration", "0", "--scenario", "complaint-storm", "--storm-at", "0", "--seed", "7"],
+                         capture_output=True)  # bytes: some generated records are not UTF-8
+    check(gen.returncode == 0, f"generate exited {gen.returncode}: {gen.stderr[-300:]}")
+    proc = subprocess.run([earshot, "enrich", "-q", "-c", config, "-"], input=gen.stdout,
+                          capture_output=True)
+    proc.stdout = proc.stdout.decode("utf-8")  # enriched records are always valid UTF-8
+    proc.stderr = proc.stderr.decode("utf-8", "replace")
+    check(proc.returncode == 0, f"enrich on generated posts exited {proc.returncode}: {proc.stderr[-300:]}")
+    records = enriched_lines(proc, validator, "enrich generated")
+    complaints = [r for r in records if r["complaint"]["is_complaint"]]
+    check(len(records) > 500, f"only {len(records)} generated posts matched a brand")
+    check(len(complaints) > 100, f"only {len(complaints)} complaints in a complaint storm")
+    queues = {b["queue"] for r in complaints for b in r["brands"]}
+    check("care-general" in queues or "care-urgent" in queues, f"complaint queues: {queues}")
+    check(all(b["queue"] is not None for r in complaints for b in r["brands"]),
+          "every complaint must be routed")
+    check(all(r["complaint"]["category"] is not None for r in complaints), "complaints need a category")
+    check({r["complaint"]["priority"] for r in complaints} >= {"P3"} and
+          len({r["complaint"]["priority"] for r in complaints}) >= 2,
+          f"priorities seen: {sorted({r['complaint']['priority'] for r in complaints})}")
+    for r in complaints:
+        pf = r["complaint"]["priority_factors"]
+        points = sum(f["points"] for f in pf)
+        level = {"P1": 6, "P2": 4, "P3": 1}.get(r["complaint"]["priority"], 0)
+        check(points >= level, f"priority {r['complaint']['priority']} with {points} points: {pf}")
+    others = [r for r in records if r["intent"] == ["other"]]
+    check(all(r["complaint"]["queue"] is None for r in others), "posts with intent other are not routed")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        bad = os.path.join(tmp, "bad.yaml")
+        with open(bad, "w") as f:
+            f.write("inputs:\n  - {name: a, file: x}\nbrands:\n  - {id: b, query: b}\n"
+                    "complaints:\n  routing:\n    rules:\n      - {brand: nope, queue: q}\n")
+        proc = run([earshot, "enrich", "-c", bad, "/dev/null"])
+        check(proc.returncode == 2, f"enrich with a bad complaints section exited {proc.returncode}")
+        check(f"{bad}:8:17: unknown brand 'nope' in complaints.routing.rules[0]" in proc.stderr,
+              f"bad complaints config error text: {proc.stderr}")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--earshot", required=True)
@@ -70,6 +136,7 @@ def main():
     post_v = jsonschema.Draft202012Validator(load("post.schema.json"))
     rej_v = jsonschema.Draft202012Validator(load("rejection.schema.json"))
     config_v = jsonschema.Draft202012Validator(load("config.schema.json"))
+    enriched_v = jsonschema.Draft202012Validator(load("enriched_post.schema.json"))
 
     examples = sorted(glob.glob(os.path.join(args.source, "examples", "streams", "*")))
     posts, rejections = validate_parse(args.earshot, examples, post_v, rej_v)
@@ -105,6 +172,8 @@ def main():
               f"check-config error text: {proc.stderr}")
         check(list(config_v.iter_errors(yaml.safe_load(open(bad)))),
               "the schema should reject the bad config too")
+
+    validate_enrich(args.earshot, args.source, examples, enriched_v)
 
     check(run([args.earshot, "--help"]).returncode == 0, "--help should exit 0")
     check(run([args.earshot, "--version"]).returncode == 0, "--version should exit 0")
