@@ -207,10 +207,18 @@ TEST_F(ServiceTest, AccountsForEveryRecordExactlyAndCommitsEverything) {
 
   auto enriched = ReadTopic(bootstrap_, "earshot.enriched");
   EXPECT_EQ(EnrichedPairs(enriched), expected.pairs);  // exactly once without faults
+  int64_t complaints = 0, routed = 0;
   for (const Record& r : enriched) {
     ASSERT_TRUE(r.key == "nimbus-air" || r.key == "brightbean" || r.key == "parcelly") << r.key;
     ASSERT_NE(r.value.find(",\"sentiment\":{\"label\":\""), std::string::npos) << r.value;
+    ASSERT_NE(r.value.find(",\"intent\":["), std::string::npos) << r.value;
+    complaints += r.value.find("\"complaint\":{\"is_complaint\":true") != std::string::npos;
+    routed += r.value.find("\"queue\":\"care\"") != std::string::npos;
   }
+  // The complaint stage runs in the service: the generator's complaint texts are found and
+  // routed to the default queue (the test config has no routing rules).
+  EXPECT_GT(complaints, static_cast<int64_t>(enriched.size()) / 10);
+  EXPECT_GE(routed, complaints);
   auto dead = ReadTopic(bootstrap_, "earshot.dead-letter");
   EXPECT_EQ(static_cast<int64_t>(dead.size()), expected.dead);
   for (const Record& r : dead) {
@@ -272,6 +280,10 @@ TEST_F(ServiceTest, ReadinessFollowsAssignmentAndMetricsAreServed) {
   EXPECT_EQ(HttpGet(port, "/metrics", &body), 200);
   EXPECT_NE(body.find("earshot_ingest_consumed_total 50"), std::string::npos) << body.substr(0, 400);
   EXPECT_NE(body.find("earshot_kafka_consumer_lag{"), std::string::npos);
+  EXPECT_NE(body.find("earshot_complaints_total{brand=\"parcelly\",priority=\"P1\"}"),
+            std::string::npos);
+  EXPECT_NE(body.find("earshot_complaints_by_category_total{category=\"safety\",priority=\"P2\"}"),
+            std::string::npos);
   EXPECT_EQ(HttpGet(port, "/nope"), 404);
   service->RequestStop();
   t.join();
