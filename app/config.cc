@@ -199,7 +199,8 @@ class Loader {
   void LoadService(const YAML::Node& node, ServiceConfig& s) {
     if (!CheckMap(node,
                   {"workers", "queue_capacity", "commit_interval_ms", "shutdown_timeout_ms",
-                   "admin_listen", "max_inflight_records", "embedded_partitions"},
+                   "admin_listen", "max_inflight_records", "embedded_partitions",
+                   "memory_budget_mb"},
                   "service")) {
       return;
     }
@@ -216,6 +217,10 @@ class Loader {
     }
     if (Integer(node, "max_inflight_records", v, 16, 10000000, "service")) {
       s.max_inflight_records = static_cast<int>(v);
+      s.max_inflight_set = true;
+    }
+    if (Integer(node, "memory_budget_mb", v, 32, 1 << 20, "service")) {
+      s.memory_budget_mb = static_cast<int>(v);
     }
     if (Integer(node, "embedded_partitions", v, 1, 1000, "service")) {
       s.embedded_partitions = static_cast<int>(v);

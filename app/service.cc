@@ -89,6 +89,7 @@ struct Service::Impl {
   std::shared_ptr<const pipeline::sentiment::SentimentSnapshot> sentiment;
   std::shared_ptr<const pipeline::complaints::ComplaintSnapshot> complaints;  // null: disabled
   std::vector<std::atomic<int64_t>> brand_complaints;  // brand * 4 + priority - 1
+  size_t max_inflight = 50000;  // records consumed and not finished; beyond it, pause
 
   std::vector<Slot> slots;
   std::unordered_map<std::string, uint32_t> slot_index;  // "topic\0partition"
@@ -331,7 +332,7 @@ struct Service::Impl {
       if (!slot.paused || !slot.assigned) continue;
       size_t w = slot.worker;
       bool room = pending[w].empty() && work[w]->size() < work[w]->capacity() / 2 &&
-                  in_flight < static_cast<size_t>(config->service.max_inflight_records) / 2;
+                  in_flight < max_inflight / 2;
       if (!room) continue;
       rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(1);
       rd_kafka_topic_partition_list_add(list, slot.topic.c_str(), slot.partition);
@@ -386,7 +387,7 @@ struct Service::Impl {
   // congestion lasts (a stuck producer, a broker outage), the worker's partitions are paused so
   // librdkafka stops fetching them too; they resume once the ring is half empty.
   bool Congested() {
-    bool congested = in_flight >= static_cast<size_t>(config->service.max_inflight_records);
+    bool congested = in_flight >= max_inflight;
     for (const auto& p : pending) congested = congested || !p.empty();
     auto now = Clock::now();
     if (!congested) {
@@ -397,7 +398,7 @@ struct Service::Impl {
     if (now - congested_since > std::chrono::milliseconds(500)) {
       for (Slot& slot : slots) {
         if (!pending[slot.worker].empty() ||
-            in_flight >= static_cast<size_t>(config->service.max_inflight_records)) {
+            in_flight >= max_inflight) {
           Pause(slot);
         }
       }
@@ -600,6 +601,9 @@ std::unique_ptr<Service> Service::Create(std::shared_ptr<const Config> config,
     return nullptr;
   }
 
+  const int64_t budget_kb = int64_t{config->service.memory_budget_mb} * 1024;
+  const int64_t producer_kb = std::max<int64_t>(budget_kb / 4, 4096);  // 25 % of the budget
+
   // Producer: outputs are acknowledged by all in-sync replicas, retried without a deadline
   // (a permanent failure stops commits instead of losing data).
   std::map<std::string, std::string> pprops = {
@@ -607,6 +611,7 @@ std::unique_ptr<Service> Service::Create(std::shared_ptr<const Config> config,
       {"message.timeout.ms", "0"},        {"linger.ms", "5"},
       {"compression.type", "lz4"},        {"queue.buffering.max.messages", "200000"},
       {"statistics.interval.ms", "1000"}, {"client.id", "earshot-producer"},
+      {"queue.buffering.max.kbytes", std::to_string(producer_kb)},
   };
   for (const auto& [k, v] : config->kafka.properties) pprops[k] = v;
   for (const auto& [k, v] : config->kafka.producer) pprops[k] = v;
@@ -619,6 +624,39 @@ std::unique_ptr<Service> Service::Create(std::shared_ptr<const Config> config,
       [self](std::string_view json) { self->OnProducerStats(json); }, error);
   if (!impl->producer) return nullptr;
 
+  // Memory budget: split over librdkafka's prefetch (per partition of the input topics), the
+  // producer's queue and the records in flight, unless the config sets them explicitly.
+  int partitions = 0;
+  {
+    const rd_kafka_metadata_t* md = nullptr;
+    if (rd_kafka_metadata(impl->producer->handle(), 1, nullptr, &md, 5000) ==
+        RD_KAFKA_RESP_ERR_NO_ERROR) {
+      for (int i = 0; i < md->topic_cnt; ++i) {
+        if (std::find(topics.begin(), topics.end(), md->topics[i].topic) != topics.end()) {
+          partitions += md->topics[i].partition_cnt;
+        }
+      }
+      rd_kafka_metadata_destroy(md);
+    }
+    if (partitions == 0) {
+      partitions = 64;
+      spdlog::warn("cannot read the input topics' partition counts; sizing prefetch for {}",
+                   partitions);
+    }
+  }
+  const int64_t prefetch_kb =
+      std::clamp<int64_t>(budget_kb * 2 / 5 / partitions, 256, 65536);  // 40 % of the budget
+  const int64_t fetch_bytes = std::clamp<int64_t>(budget_kb * 1024 / 10, 1 << 20, 50 << 20);
+  // 15 % for records in flight (about 2 KiB each with their outputs).
+  impl->max_inflight = static_cast<size_t>(std::max<int64_t>(budget_kb * 15 / 100 / 2, 1024));
+  if (config->service.max_inflight_set) {
+    impl->max_inflight = static_cast<size_t>(config->service.max_inflight_records);
+  }
+  spdlog::info("memory budget {} MiB: prefetch {} KiB per partition over {} input partitions, "
+               "producer queue {} MiB, up to {} records in flight",
+               config->service.memory_budget_mb, prefetch_kb, partitions, producer_kb / 1024,
+               impl->max_inflight);
+
   // Consumer.
   char errstr[512];
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
@@ -626,7 +664,8 @@ std::unique_ptr<Service> Service::Create(std::shared_ptr<const Config> config,
       {"bootstrap.servers", bootstrap},        {"group.id", config->kafka.group_id},
       {"enable.auto.commit", "false"},         {"enable.auto.offset.store", "false"},
       {"auto.offset.reset", "earliest"},       {"fetch.wait.max.ms", "100"},
-      {"queued.max.messages.kbytes", "16384"},  // per partition: bounds prefetch memory
+      {"queued.max.messages.kbytes", std::to_string(prefetch_kb)},  // per partition
+      {"fetch.max.bytes", std::to_string(fetch_bytes)},
       {"statistics.interval.ms", "1000"},      {"client.id", "earshot-consumer"},
   };
   for (const auto& [k, v] : config->kafka.properties) cprops[k] = v;

@@ -222,5 +222,17 @@ complaints:
   EXPECT_EQ(errors, expected);
 }
 
+TEST(ConfigTest, MemoryBudget) {
+  auto ok = LoadConfigFromString("inputs: [{name: a, topic: t}]\nservice: {memory_budget_mb: 512}\n",
+                                 "m.yaml");
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ(ok.config->service.memory_budget_mb, 512);
+  EXPECT_FALSE(ok.config->service.max_inflight_set);
+  EXPECT_EQ(Errors("inputs: [{name: a, topic: t}]\nservice: {memory_budget_mb: 8}\n"),
+            std::vector<std::string>{
+                "test.yaml:2:29: 'memory_budget_mb' in service must be between 32 and 1048576, "
+                "found 8"});
+}
+
 }  // namespace
 }  // namespace earshot::app
