@@ -140,7 +140,20 @@ struct EvalComplaintsOptions {
   TrainComplaintsOptions train;
 };
 
+struct BenchOptions {
+  std::string shared = "../shared";  // the brand lists and the Python peer
+  std::string lexicon = "data/vendor/vader-sentiment-1.1.3/package/vader_lexicon.txt";
+  int64_t records = 200000;  // catch-up corpus
+  int seconds = 15;          // latency and sustained phases
+  long rate = 250000;        // sustained phase: generator rate
+  int workers = 2;
+  int memory_budget_mb = 256;
+  bool no_python = false;
+  bool keep = false;  // keep the temporary folder (config, logs)
+};
+
 int RunParse(const ParseOptions& options);
+int RunBench(const BenchOptions& options);
 int RunEnrich(const EnrichCommandOptions& options);
 int RunTrainComplaints(const TrainComplaintsOptions& options);
 int RunEvalComplaints(const EvalComplaintsOptions& options);

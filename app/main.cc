@@ -116,6 +116,24 @@ int main(int argc, char** argv) {
   gen_cmd->footer("Topics: <prefix>x (X v2), x.v1, reddit, bluesky, mastodon, reviews (Yelp, "
                   "Amazon, Google Play).\nAbout 0.3% of records are malformed on purpose.");
 
+  BenchOptions bench;
+  CLI::App* bench_cmd = app.add_subcommand(
+      "bench", "End-to-end benchmark on an embedded broker: 1,000 real brands, the generator's "
+               "mix, next to the Python pipeline (needs ../shared)");
+  bench_cmd->add_option("--shared", bench.shared, "The shared data folder")->capture_default_str();
+  bench_cmd->add_option("--lexicon", bench.lexicon, "VADER lexicon for the Python peer")
+      ->capture_default_str();
+  bench_cmd->add_option("--records", bench.records, "Catch-up corpus size")->capture_default_str();
+  bench_cmd->add_option("--seconds", bench.seconds, "Latency and sustained phases, seconds")
+      ->capture_default_str();
+  bench_cmd->add_option("--rate", bench.rate, "Sustained phase: generator rate")
+      ->capture_default_str();
+  bench_cmd->add_option("--workers", bench.workers, "earshot workers")->capture_default_str();
+  bench_cmd->add_option("--memory-budget-mb", bench.memory_budget_mb, "service.memory_budget_mb")
+      ->capture_default_str();
+  bench_cmd->add_flag("--no-python", bench.no_python, "Skip the Python pipeline");
+  bench_cmd->add_flag("--keep", bench.keep, "Keep the temporary folder (config, logs)");
+
   std::string config_path;
   CLI::App* check_cmd =
       app.add_subcommand("check-config", "Validate a config file and print a summary");
@@ -256,6 +274,7 @@ int main(int argc, char** argv) {
   if (*train_sentiment_cmd) return RunTrainSentiment(train_sentiment);
   if (*match_cmd) return RunMatch(match);
   if (*enrich_cmd) return RunEnrich(enrich);
+  if (*bench_cmd) return RunBench(bench);
   if (*eval_complaints_cmd) return RunEvalComplaints(eval_complaints);
   if (*train_complaints_cmd) return RunTrainComplaints(train_complaints);
   if (*run_cmd) return RunService(run);

@@ -1,0 +1,509 @@
+// earshot bench: the end-to-end benchmark of issue 6, as one command. Everything runs as child
+// processes of this one (the same executable), so each is measured on its own:
+//   - `earshot broker` (the embedded mock cluster, 48 partitions per topic);
+//   - 1,000 brands built from ../shared/data/brands (S&P 500 and Fortune 500 names without legal
+//     suffixes, then travel X handles, then S&P cashtags), written as a config;
+//   - catch-up: N records of the generator's realistic mix preloaded, then `earshot run` reads
+//     them all; records/s from its /metrics;
+//   - the Python pipeline (../shared/peers/python_pipeline.py: confluent-kafka + json + re +
+//     NLTK VADER) on the same topic and records, in its own consumer group;
+//   - latency: the generator at half earshot's catch-up rate; p50/p99 from the record's Kafka
+//     timestamp to its outputs acknowledged (earshot's end-to-end histogram, before/after delta);
+//   - sustained: the generator at --rate for --seconds; whether earshot keeps up, offset resets;
+//   - earshot's peak RSS (VmHWM).
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "app/commands.h"
+
+extern char** environ;
+
+namespace earshot::app {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double Seconds(Clock::time_point a, Clock::time_point b) {
+  return std::chrono::duration<double>(b - a).count();
+}
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// A child process: argv[0] is the program; stdout/stderr to files.
+struct Child {
+  pid_t pid = -1;
+  ~Child() { Stop(); }
+  bool Start(const std::vector<std::string>& args, const std::string& out, const std::string& err) {
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&fa, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    std::vector<char*> argv;
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    int rc = posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&fa);
+    if (rc != 0) pid = -1;
+    return rc == 0;
+  }
+  int Wait() {
+    if (pid < 0) return -1;
+    int status = 0;
+    waitpid(pid, &status, 0);
+    pid = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  }
+  void Stop() {
+    if (pid < 0) return;
+    kill(pid, SIGTERM);
+    for (int i = 0; i < 200; ++i) {
+      int status;
+      if (waitpid(pid, &status, WNOHANG) == pid) {
+        pid = -1;
+        return;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, nullptr, 0);
+    pid = -1;
+  }
+};
+
+bool WaitForFile(const std::string& path, double seconds) {
+  auto end = Clock::now() + std::chrono::duration<double>(seconds);
+  while (Clock::now() < end) {
+    if (std::filesystem::exists(path) && std::filesystem::file_size(path) > 0) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return false;
+}
+
+std::string HttpGet(int port, const std::string& path) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return {};
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  timeval tv{5, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  std::string resp;
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
+    std::string req = "GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+    if (write(fd, req.data(), req.size()) == static_cast<ssize_t>(req.size())) {
+      char buf[8192];
+      ssize_t n;
+      while ((n = read(fd, buf, sizeof buf)) > 0) resp.append(buf, static_cast<size_t>(n));
+    }
+  }
+  close(fd);
+  size_t split = resp.find("\r\n\r\n");
+  return split == std::string::npos ? "" : resp.substr(split + 4);
+}
+
+// Sum of the samples whose name starts with `prefix`.
+double Metric(const std::string& body, const std::string& prefix) {
+  double sum = 0;
+  std::istringstream in(body);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind(prefix, 0) != 0) continue;
+    size_t sp = line.rfind(' ');
+    if (sp != std::string::npos) sum += std::atof(line.c_str() + sp + 1);
+  }
+  return sum;
+}
+
+// (le, cumulative count) of the end-to-end histogram.
+std::vector<std::pair<double, double>> Histogram(const std::string& body) {
+  std::vector<std::pair<double, double>> out;
+  static const std::regex re(R"re(^earshot_end_to_end_seconds_bucket\{le="([^"]+)"\} (\S+))re");
+  std::istringstream in(body);
+  std::string line;
+  std::smatch m;
+  while (std::getline(in, line)) {
+    if (std::regex_search(line, m, re)) {
+      double le = m[1] == "+Inf" ? INFINITY : std::atof(m[1].str().c_str());
+      out.emplace_back(le, std::atof(m[2].str().c_str()));
+    }
+  }
+  return out;
+}
+
+double Quantile(const std::vector<std::pair<double, double>>& before,
+                const std::vector<std::pair<double, double>>& after, double q, double& total) {
+  if (before.size() != after.size() || after.empty()) return NAN;
+  total = after.back().second - before.back().second;
+  double target = q * total, prev_le = 0, prev_c = 0;
+  for (size_t i = 0; i < after.size(); ++i) {
+    double c = after[i].second - before[i].second;
+    if (c >= target) {
+      if (std::isinf(after[i].first)) return prev_le;
+      return prev_le + (after[i].first - prev_le) * (target - prev_c) / std::max(c - prev_c, 1e-9);
+    }
+    prev_le = after[i].first;
+    prev_c = c;
+  }
+  return NAN;
+}
+
+// One CSV record per line (the brand files have no multi-line fields).
+std::vector<std::string> CsvFields(const std::string& line) {
+  std::vector<std::string> out;
+  std::string f;
+  bool q = false;
+  for (size_t i = 0; i < line.size(); ++i) {
+    char c = line[i];
+    if (q) {
+      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
+        f.push_back('"');
+        ++i;
+      } else if (c == '"') {
+        q = false;
+      } else {
+        f.push_back(c);
+      }
+    } else if (c == '"') {
+      q = true;
+    } else if (c == ',') {
+      out.push_back(f);
+      f.clear();
+    } else if (c != '\r') {
+      f.push_back(c);
+    }
+  }
+  out.push_back(f);
+  return out;
+}
+
+std::vector<std::vector<std::string>> ReadCsv(const std::string& text) {
+  std::vector<std::vector<std::string>> rows;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) rows.push_back(CsvFields(line));
+  return rows;
+}
+
+std::string Utf16LeToUtf8(const std::string& bytes) {
+  std::string out;
+  size_t i = bytes.size() >= 2 && static_cast<unsigned char>(bytes[0]) == 0xFF &&
+                     static_cast<unsigned char>(bytes[1]) == 0xFE
+                 ? 2
+                 : 0;
+  auto unit = [&](size_t k) {
+    return static_cast<uint32_t>(static_cast<unsigned char>(bytes[k]) |
+                                 (static_cast<unsigned char>(bytes[k + 1]) << 8));
+  };
+  for (; i + 1 < bytes.size(); i += 2) {
+    uint32_t cp = unit(i);
+    if (cp >= 0xD800 && cp < 0xDC00 && i + 3 < bytes.size()) {
+      cp = 0x10000 + ((cp - 0xD800) << 10) + (unit(i + 2) - 0xDC00);
+      i += 2;
+    }
+    if (cp < 0x80) {
+      out.push_back(static_cast<char>(cp));
+    } else if (cp < 0x800) {
+      out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else if (cp < 0x10000) {
+      out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else {
+      out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+      out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    }
+  }
+  return out;
+}
+
+int Column(const std::vector<std::string>& header, const std::string& name) {
+  for (size_t i = 0; i < header.size(); ++i) {
+    if (header[i] == name) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+std::string YamlQuoted(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out.push_back('\\');
+    out.push_back(c);
+  }
+  return out + "\"";
+}
+
+// The 1,000 brands: (display name, query).
+std::string BuildBrands(const std::string& dir, std::vector<std::pair<std::string, std::string>>& out) {
+  static const std::regex suffix(
+      R"([,.]?\s+(inc|corp|corporation|co|company|plc|ltd|group|holdings|incorporated|the|companies|international)\.?$)",
+      std::regex::icase);
+  auto clean = [](std::string name) {
+    while (!name.empty() && (name.back() == ' ' || name.back() == '"')) name.pop_back();
+    while (!name.empty() && (name.front() == ' ' || name.front() == '"')) name.erase(0, 1);
+    for (int i = 0; i < 3; ++i) {
+      name = std::regex_replace(name, suffix, "");
+      while (!name.empty() && name.back() == ' ') name.pop_back();
+    }
+    return name;
+  };
+  std::set<std::string> seen;
+  std::vector<std::string> names;
+  auto add = [&](const std::string& name) {
+    std::string key = name;
+    std::transform(key.begin(), key.end(), key.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (key.size() >= 3 && name.find('"') == std::string::npos && seen.insert(key).second) {
+      names.push_back(name);
+    }
+  };
+  auto sp = ReadCsv(ReadAll(dir + "/sp500_constituents.csv"));
+  auto fortune = ReadCsv(Utf16LeToUtf8(ReadAll(dir + "/fortune500_2019_utf16.csv")));
+  auto travel = ReadCsv(ReadAll(dir + "/optd_travel_players_twitter_accounts.csv"));
+  if (sp.empty() || fortune.empty() || travel.empty()) return dir + ": brand lists are missing";
+  int sec = Column(sp[0], "Security"), sym = Column(sp[0], "Symbol");
+  int company = Column(fortune[0], "company_name"), handle = Column(travel[0], "twitter_account");
+  if (sec < 0 || sym < 0 || company < 0 || handle < 0) return dir + ": unexpected CSV headers";
+  for (size_t i = 1; i < sp.size(); ++i) {
+    if (static_cast<int>(sp[i].size()) > sec) add(clean(sp[i][sec]));
+  }
+  for (size_t i = 1; i < fortune.size(); ++i) {
+    if (static_cast<int>(fortune[i].size()) > company) add(clean(fortune[i][company]));
+  }
+  for (const auto& n : names) out.emplace_back(n, "\"" + n + "\"");
+  for (size_t i = 1; i < travel.size(); ++i) {
+    if (static_cast<int>(travel[i].size()) > handle && !travel[i][handle].empty()) {
+      out.emplace_back("@" + travel[i][handle], "@" + travel[i][handle]);
+    }
+  }
+  for (size_t i = 1; i < sp.size(); ++i) {
+    if (static_cast<int>(sp[i].size()) > sym && sp[i][sym].find('.') == std::string::npos) {
+      out.emplace_back("$" + sp[i][sym], "$" + sp[i][sym]);
+    }
+  }
+  if (out.size() > 1000) out.resize(1000);
+  return {};
+}
+
+}  // namespace
+
+int RunBench(const BenchOptions& options) {
+  const std::string self = std::filesystem::read_symlink("/proc/self/exe").string();
+  const std::string brands_dir = options.shared + "/data/brands";
+  const std::string peer = options.shared + "/peers/python_pipeline.py";
+  if (!std::filesystem::exists(brands_dir + "/sp500_constituents.csv")) {
+    std::fprintf(stderr, "earshot bench: %s is absent (the brand lists live in ../shared)\n",
+                 brands_dir.c_str());
+    return kExitUsage;
+  }
+  std::string tmp_template = std::filesystem::temp_directory_path().string() + "/earshot-bench-XXXXXX";
+  if (mkdtemp(tmp_template.data()) == nullptr) {
+    std::fprintf(stderr, "earshot bench: cannot create a temporary folder\n");
+    return kExitRuntime;
+  }
+  const std::string tmp = tmp_template;
+  struct Cleanup {
+    std::string dir;
+    bool keep;
+    ~Cleanup() {
+      if (!keep) std::filesystem::remove_all(dir);
+    }
+  } cleanup{tmp, options.keep};
+
+  std::vector<std::pair<std::string, std::string>> brands;
+  std::string error = BuildBrands(brands_dir, brands);
+  if (!error.empty()) {
+    std::fprintf(stderr, "earshot bench: %s\n", error.c_str());
+    return kExitUsage;
+  }
+  {
+    std::ofstream names(tmp + "/brands.txt"), lower(tmp + "/brands_py.txt"), cfg(tmp + "/bench.yaml");
+    cfg << "inputs:\n  - name: raw\n    topic: bench.raw\n    format: auto\n"
+        << "kafka:\n  bootstrap: embedded\n  group_id: bench-earshot\n"
+        << "service:\n  workers: " << options.workers
+        << "\n  admin_listen: 127.0.0.1:0\n  queue_capacity: 4096\n"
+        << "  memory_budget_mb: " << options.memory_budget_mb << "\nbrands:\n";
+    for (size_t i = 0; i < brands.size(); ++i) {
+      names << brands[i].first << "\n";
+      std::string l = brands[i].first;
+      std::transform(l.begin(), l.end(), l.begin(), [](unsigned char c) { return std::tolower(c); });
+      lower << l << "\n";
+      cfg << "  - id: b" << i << "\n    name: " << YamlQuoted(brands[i].first)
+          << "\n    query: " << YamlQuoted(brands[i].second) << "\n";
+    }
+  }
+  std::printf("brands: %zu built from %s\n", brands.size(), brands_dir.c_str());
+  std::fflush(stdout);
+
+  Child broker;
+  broker.Start({self, "broker", "--partitions", "48", "--topics",
+                "bench.raw,earshot.enriched,earshot.dead-letter,py.enriched", "--bootstrap-file",
+                tmp + "/bootstrap"},
+               "/dev/null", tmp + "/broker.log");
+  if (!WaitForFile(tmp + "/bootstrap", 20)) {
+    std::fprintf(stderr, "earshot bench: the broker did not start (%s)\n", (tmp + "/broker.log").c_str());
+    return kExitRuntime;
+  }
+  const std::string bootstrap = ReadAll(tmp + "/bootstrap");
+  auto generate = [&](const std::vector<std::string>& extra, const std::string& log) {
+    std::vector<std::string> args = {self, "generate", "--brands", tmp + "/brands.txt", "--to",
+                                     "kafka", "--bootstrap", bootstrap, "--topic", "bench.raw"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    Child g;
+    g.Start(args, "/dev/null", log);
+    return g.Wait();
+  };
+
+  const std::string n = std::to_string(options.records);
+  std::printf("== preload %s records into bench.raw\n", n.c_str());
+  std::fflush(stdout);
+  if (generate({"--count", n, "--duration", "0", "--rate", "10000000", "--seed", "5"},
+               tmp + "/preload.log") != 0) {
+    std::fprintf(stderr, "earshot bench: preload failed: %s\n", ReadAll(tmp + "/preload.log").c_str());
+    return kExitRuntime;
+  }
+
+  std::printf("== earshot: catch-up over %s records\n", n.c_str());
+  std::fflush(stdout);
+  Child run;
+  run.Start({self, "run", "-c", tmp + "/bench.yaml", "--bootstrap", bootstrap, "--admin-port-file",
+             tmp + "/port"},
+            "/dev/null", tmp + "/earshot.log");
+  if (!WaitForFile(tmp + "/port", 60)) {
+    std::fprintf(stderr, "earshot bench: earshot run did not start:\n%s\n",
+                 ReadAll(tmp + "/earshot.log").c_str());
+    return kExitRuntime;
+  }
+  const int port = std::atoi(ReadAll(tmp + "/port").c_str());
+  auto records_done = [&] { return Metric(HttpGet(port, "/metrics"), "earshot_ingest_records_total"); };
+  Clock::time_point start{};
+  double c0 = 0;
+  auto deadline = Clock::now() + std::chrono::seconds(600);
+  double done = 0;
+  while (Clock::now() < deadline) {
+    done = records_done();
+    if (start == Clock::time_point{} && done > 0) {
+      start = Clock::now();
+      c0 = done;
+    }
+    if (done >= static_cast<double>(options.records)) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  const double catchup = (done - c0) / std::max(Seconds(start, Clock::now()), 1e-3);
+  std::printf("earshot catch-up: %.0f records/s\n", catchup);
+  std::fflush(stdout);
+
+  double python_rate = 0;
+  if (!options.no_python && std::filesystem::exists(peer)) {
+    std::printf("== python_pipeline.py: catch-up over the same %s records\n", n.c_str());
+    std::fflush(stdout);
+    Child py;
+    py.Start({"/usr/bin/python3", peer, "--bootstrap", bootstrap, "--topic", "bench.raw",
+              "--out-topic", "py.enriched", "--brands", tmp + "/brands_py.txt", "--lexicon",
+              options.lexicon, "--max", n, "--group", "bench-python"},
+             tmp + "/python.out", tmp + "/python.log");
+    py.Wait();
+    std::string out = ReadAll(tmp + "/python.out");
+    size_t at = out.rfind("records_per_s=");
+    if (at != std::string::npos) python_rate = std::atof(out.c_str() + at + 14);
+    std::printf("python: %s", out.substr(out.rfind("python_pipeline")).c_str());
+    if (python_rate <= 0) std::printf("python pipeline failed: %s\n", ReadAll(tmp + "/python.log").c_str());
+  }
+
+  const long half = std::max(1L, static_cast<long>(catchup / 2));
+  std::printf("== latency at half the catch-up rate (%ld/s for %d s)\n", half, options.seconds);
+  std::fflush(stdout);
+  auto before = Histogram(HttpGet(port, "/metrics"));
+  generate({"--rate", std::to_string(half), "--duration", std::to_string(options.seconds), "--seed", "6"},
+           tmp + "/latency.log");
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  auto after = Histogram(HttpGet(port, "/metrics"));
+  double total = 0;
+  const double p50 = Quantile(before, after, 0.5, total), p99 = Quantile(before, after, 0.99, total);
+  std::printf("latency over %.0f records: p50 %.1f ms, p99 %.1f ms\n", total, p50 * 1000, p99 * 1000);
+
+  std::printf("== sustained: generator at %ld/s for %d s while earshot consumes\n", options.rate,
+              options.seconds);
+  std::fflush(stdout);
+  const double c_before = records_done();
+  auto t0 = Clock::now();
+  generate({"--rate", std::to_string(options.rate), "--duration", std::to_string(options.seconds),
+            "--seed", "7"},
+           tmp + "/sustain.log");
+  auto t1 = Clock::now();
+  std::string glog = ReadAll(tmp + "/sustain.log");
+  size_t at = glog.find("generate: ");
+  const double produced = at == std::string::npos ? 0 : std::atof(glog.c_str() + at + 10);
+  double finished = 0;
+  for (int i = 0; i < 600; ++i) {
+    finished = records_done() - c_before;
+    if (finished >= produced) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  auto t2 = Clock::now();
+  const double gen_s = Seconds(t0, t1), total_s = Seconds(t0, t2);
+  std::printf("produced %.0f in %.1f s (%.0f/s); earshot finished %.0f by %.1f s (%.0f/s), %.1f s "
+              "after the generator stopped\n",
+              produced, gen_s, produced / gen_s, finished, total_s, finished / total_s,
+              total_s - gen_s);
+  std::string elog = ReadAll(tmp + "/earshot.log");
+  int resets = 0;
+  for (const char* needle : {"offset reset", "Offset reset", "out of range", "OFFSET_OUT_OF_RANGE"}) {
+    for (size_t p = elog.find(needle); p != std::string::npos; p = elog.find(needle, p + 1)) ++resets;
+  }
+  long rss_kb = 0;
+  {
+    std::ifstream status("/proc/" + std::to_string(run.pid) + "/status");
+    std::string line;
+    while (std::getline(status, line)) {
+      if (line.rfind("VmHWM:", 0) == 0) rss_kb = std::atol(line.c_str() + 6);
+    }
+  }
+  run.Stop();
+  broker.Stop();
+
+  std::printf("\n== earshot bench (2-core machine figures are ratios; targets of issue 6)\n");
+  std::printf("  catch-up           %10.0f records/s   target >= 250000 sustained: %s\n", catchup,
+              catchup >= 250000 ? "met" : "missed");
+  if (python_rate > 0) {
+    std::printf("  python pipeline    %10.0f records/s   earshot/python %.1fx (target >= 15x): %s\n",
+                python_rate, catchup / python_rate, catchup / python_rate >= 15 ? "met" : "missed");
+  }
+  std::printf("  latency at %ld/s   p50 %.1f ms, p99 %.1f ms (target p99 < 50 ms): %s\n", half,
+              p50 * 1000, p99 * 1000, p99 < 0.05 ? "met" : "missed");
+  std::printf("  sustained at %ld/s: earshot %.0f/s, offset resets %d\n", options.rate,
+              finished / total_s, resets);
+  std::printf("  peak RSS           %10.1f MiB (memory_budget_mb %d; target < 300 MiB): %s\n",
+              static_cast<double>(rss_kb) / 1024, options.memory_budget_mb,
+              rss_kb < 300 * 1024 ? "met" : "missed");
+  if (options.keep) std::printf("  logs and config kept in %s\n", tmp.c_str());
+  return kExitOk;
+}
+
+}  // namespace earshot::app
