@@ -13,6 +13,7 @@
 
 #include <simdjson.h>
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,6 +26,8 @@ namespace earshot::ingest {
 
 namespace od = simdjson::ondemand;
 
+class GenericPlan;  // adapters/generic.cc
+
 struct Rejection {
   RejectReason reason;
   std::string detail;  // short and human-readable: "jetstream event kind 'identity'"
@@ -32,13 +35,66 @@ struct Rejection {
 };
 
 // What one record produced.
+//
+// Clear() keeps the cleared Posts and Rejections aside, strings and all, and NewPost() /
+// NewRejection() hand them out again reset to their default values: a caller that reuses one
+// ParseOutput across records (as PostParser's callers do) then builds most posts without
+// allocating. Posts moved out by the caller are reused too, just without capacity.
 struct ParseOutput {
   std::vector<Post> posts;
   std::vector<Rejection> rejections;
+
   void Clear() {
-    posts.clear();
-    rejections.clear();
+    RecycleFrom(posts, 0, spare_posts_);
+    RecycleFrom(rejections, 0, spare_rejections_);
   }
+  // Appends a Post in its default state (a reused one when there is one).
+  Post& NewPost() {
+    if (spare_posts_.empty()) return posts.emplace_back();
+    Post& post = posts.emplace_back(std::move(spare_posts_.back()));
+    spare_posts_.pop_back();
+    post.Reset();
+    return post;
+  }
+  // Appends a Rejection with an empty detail and a default origin.
+  Rejection& NewRejection() {
+    if (spare_rejections_.empty()) return rejections.emplace_back();
+    Rejection& r = rejections.emplace_back(std::move(spare_rejections_.back()));
+    spare_rejections_.pop_back();
+    r.reason = RejectReason{};
+    r.detail.clear();
+    r.origin.topic.clear();
+    r.origin.partition = -1;
+    r.origin.offset = -1;
+    r.origin.line = 0;
+    r.origin.index = -1;
+    return r;
+  }
+  // Removes posts (rejections) from index `size` on, keeping them for reuse.
+  void TruncatePosts(size_t size) { RecycleFrom(posts, size, spare_posts_); }
+  void TruncateRejections(size_t size) { RecycleFrom(rejections, size, spare_rejections_); }
+
+ private:
+  // Spares kept at most: enough for the largest arrays the sources send per record, without
+  // holding on to an unbounded amount of memory after one huge record.
+  static constexpr size_t kMaxSpares = 1024;
+
+  template <typename T>
+  static void RecycleFrom(std::vector<T>& items, size_t from, std::vector<T>& spares) {
+    if (from >= items.size()) return;
+    if (from == 0 && spares.empty()) {
+      items.swap(spares);  // no moves: the spares vector's buffer becomes the (empty) items one
+    } else {
+      for (size_t i = from; i < items.size() && spares.size() < kMaxSpares; ++i) {
+        spares.push_back(std::move(items[i]));
+      }
+      items.resize(from);
+    }
+    if (spares.size() > kMaxSpares) spares.resize(kMaxSpares);
+  }
+
+  std::vector<Post> spare_posts_;
+  std::vector<Rejection> spare_rejections_;
 };
 
 struct RecordContext {
@@ -46,20 +102,32 @@ struct RecordContext {
   ParseOutput& out;
   std::string_view event;  // SSE event name, when the record came from an SSE stream
   const GenericMapping* generic = nullptr;
+  const GenericPlan* generic_plan = nullptr;  // ParseGeneric's compiled form of *generic
+  // The parser and bytes the document was iterated from (set by PostParser), so an adapter can
+  // start over on a fresh document: ParseGeneric does when a record turns out to be malformed.
+  od::parser* parser = nullptr;
+  std::string_view record;     // the JSON bytes, in place or in the parser's padded copy
+  size_t record_capacity = 0;  // readable bytes from record.data() on
 
   // Starts a new post with its origin filled in; `index` is the element index within the
   // record, or -1 when the record is a single post.
   Post& NewPost(int32_t index = -1) {
-    Post& post = out.posts.emplace_back();
+    Post& post = out.NewPost();
     post.origin = origin;
     post.origin.index = index;
     return post;
   }
   // Drops the most recently started post (used when validation fails after NewPost()).
-  void DropLastPost() { out.posts.pop_back(); }
-  void Reject(RejectReason reason, std::string detail, int32_t index = -1) {
-    Rejection& r = out.rejections.emplace_back(Rejection{reason, std::move(detail), origin});
+  void DropLastPost() { out.TruncatePosts(out.posts.size() - 1); }
+  // Records a rejection; returns its detail, for callers that build it in place (no allocation
+  // once the ParseOutput has been reused).
+  std::string& Reject(RejectReason reason, std::string_view detail = {}, int32_t index = -1) {
+    Rejection& r = out.NewRejection();
+    r.reason = reason;
+    r.detail.assign(detail);
+    r.origin = origin;
     r.origin.index = index;
+    return r.detail;
   }
 };
 
@@ -76,6 +144,9 @@ simdjson::error_code ParseAmazon(od::document& doc, RecordContext& ctx);
 simdjson::error_code ParseAppStoreRss(od::document& doc, RecordContext& ctx);
 simdjson::error_code ParseAppScraper(od::document& doc, RecordContext& ctx);
 simdjson::error_code ParseGeneric(od::document& doc, RecordContext& ctx);
+
+// Compiles a mapping for ParseGeneric (RecordContext::generic_plan); PostParser does it once.
+std::shared_ptr<const GenericPlan> CompileGenericPlan(const GenericMapping& mapping);
 
 // Calls `parse(object, index)` for a root object (index -1) or for every element of a root array
 // (index 0, 1, ...), the shapes in which review and scraper dumps arrive. Elements that are not

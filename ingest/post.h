@@ -74,6 +74,35 @@ struct Post {
   std::vector<std::string> links;  // expanded URLs of links in the post
   Engagement engagement;
   Origin origin;
+
+  // Returns every field to its default value (as in a default-constructed Post) while keeping the
+  // strings' and the links' capacity, so a reused Post costs no allocation. A field added above
+  // must be reset here too (tests/ingest/core_test.cc checks this against Post{}).
+  void Reset() {
+    id.clear();
+    source = Source::kGeneric;
+    kind = PostKind::kPost;
+    text.clear();
+    title.clear();
+    author.id.clear();
+    author.handle.clear();
+    author.name.clear();
+    author.followers.reset();
+    created_at_ms = 0;
+    lang.clear();
+    rating.reset();
+    url.clear();
+    parent_id.clear();
+    root_id.clear();
+    community.clear();
+    links.clear();
+    engagement = Engagement{};
+    origin.topic.clear();
+    origin.partition = -1;
+    origin.offset = -1;
+    origin.line = 0;
+    origin.index = -1;
+  }
 };
 
 // Writes `post` as one line of JSON (schemas/post.schema.json), without a trailing newline.

@@ -45,12 +45,13 @@ bool ValidatePost(const Post& post, RecordContext& ctx) {
     return false;
   }
   if (IsBlank(post.text) && IsBlank(post.title)) {
-    ctx.Reject(RejectReason::kMissingText, "post " + post.id + " has no text", index);
+    ctx.Reject(RejectReason::kMissingText, "post ", index).append(post.id).append(" has no text");
     return false;
   }
   if (post.created_at_ms <= 0) {
-    ctx.Reject(RejectReason::kBadTimestamp, "post " + post.id + " has no parseable creation time",
-               index);
+    ctx.Reject(RejectReason::kBadTimestamp, "post ", index)
+        .append(post.id)
+        .append(" has no parseable creation time");
     return false;
   }
   return true;
@@ -62,7 +63,8 @@ bool FinishPost(RecordContext& ctx) {
   return false;
 }
 
-PostParser::PostParser(ParserOptions options) : options_(std::move(options)) {}
+PostParser::PostParser(ParserOptions options)
+    : options_(std::move(options)), generic_plan_(CompileGenericPlan(options_.generic)) {}
 
 void PostParser::Parse(Format format, std::string_view record, size_t capacity,
                        const Origin& origin, std::string_view event, ParseOutput& out) {
@@ -79,7 +81,7 @@ void PostParser::Parse(Format format, std::string_view record, size_t capacity,
 
 void PostParser::ParseJson(Format format, std::string_view record, size_t capacity,
                            const Origin& origin, std::string_view event, ParseOutput& out) {
-  RecordContext ctx{origin, out, event, &options_.generic};
+  RecordContext ctx{origin, out, event, &options_.generic, generic_plan_.get()};
   if (IsBlank(record)) {
     ctx.Reject(RejectReason::kMalformedJson, "empty record");
     return;
@@ -93,7 +95,7 @@ void PostParser::ParseJson(Format format, std::string_view record, size_t capaci
       if (error != simdjson::SUCCESS) {
         ctx.Reject(error == simdjson::UTF8_ERROR ? RejectReason::kBadEncoding
                                                  : RejectReason::kMalformedJson,
-                   std::string(simdjson::error_message(error)));
+                   simdjson::error_message(error));
       } else {
         ctx.Reject(RejectReason::kNotAPost, "no adapter recognises this record");
       }
@@ -118,16 +120,19 @@ void PostParser::ParseJson(Format format, std::string_view record, size_t capaci
   }
   size_t posts_before = out.posts.size();
   size_t rejections_before = out.rejections.size();
+  ctx.parser = &parser_;
+  ctx.record = std::string_view(data, record.size());
+  ctx.record_capacity = capacity;
   simdjson::ondemand::document doc;
   simdjson::error_code error = parser_.iterate(data, record.size(), capacity).get(doc);
   if (error == simdjson::SUCCESS) error = adapter(doc, ctx);
   if (error != simdjson::SUCCESS) {
     // The record is bad as a whole: nothing it produced is kept.
-    out.posts.resize(posts_before);
-    out.rejections.resize(rejections_before);
+    out.TruncatePosts(posts_before);
+    out.TruncateRejections(rejections_before);
     RejectReason reason = error == simdjson::UTF8_ERROR ? RejectReason::kBadEncoding
                                                         : RejectReason::kMalformedJson;
-    ctx.Reject(reason, std::string(simdjson::error_message(error)));
+    ctx.Reject(reason, simdjson::error_message(error));
   }
 }
 

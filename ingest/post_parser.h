@@ -9,6 +9,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <string_view>
 
 #include "ingest/adapter.h"
@@ -42,6 +43,7 @@ class PostParser {
                  std::string_view event, ParseOutput& out);
 
   ParserOptions options_;
+  std::shared_ptr<const GenericPlan> generic_plan_;  // options_.generic, compiled
   simdjson::ondemand::parser parser_;
   simdjson::dom::parser validator_;  // full validation, only for records no adapter recognises
   simdjson::padded_string scratch_;

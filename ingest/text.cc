@@ -83,6 +83,21 @@ bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
 
 namespace {
 
+// The last `n` (< 8) bytes at `p`, little-endian, zero-extended: what memcpy into a zeroed word
+// gives, without a call for a variable-length copy. Overlapping loads put equal bytes in equal
+// places.
+inline uint64_t LoadTail(const char* p, size_t n) {
+  if (n >= 4) {
+    uint32_t lo, hi;
+    std::memcpy(&lo, p, 4);
+    std::memcpy(&hi, p + n - 4, 4);
+    return static_cast<uint64_t>(lo) | (static_cast<uint64_t>(hi) << (8 * (n - 4)));
+  }
+  if (n == 0) return 0;
+  auto byte = [&](size_t k) { return static_cast<uint64_t>(static_cast<uint8_t>(p[k])); };
+  return byte(0) | (byte(n / 2) << (8 * (n / 2))) | (byte(n - 1) << (8 * (n - 1)));
+}
+
 uint64_t MixBytes(std::string_view s, uint64_t h) {
   constexpr uint64_t kMul = 0x9E3779B97F4A7C15ULL;
   size_t i = 0;
@@ -92,8 +107,7 @@ uint64_t MixBytes(std::string_view s, uint64_t h) {
     h = (h ^ word) * kMul;
     h ^= h >> 29;
   }
-  uint64_t tail = 0;
-  std::memcpy(&tail, s.data() + i, s.size() - i);
+  uint64_t tail = LoadTail(s.data() + i, s.size() - i);
   h = (h ^ tail ^ (static_cast<uint64_t>(s.size()) << 56)) * kMul;
   return h ^ (h >> 32);
 }
@@ -104,7 +118,9 @@ void AppendContentDigest(std::string_view title, std::string_view text, std::str
   static constexpr char kDigits[] = "0123456789abcdef";
   uint64_t h = MixBytes(text, MixBytes(title, 0x243F6A8885A308D3ULL));
   auto v = static_cast<uint32_t>(h ^ (h >> 32));
-  for (int shift = 28; shift >= 0; shift -= 4) out.push_back(kDigits[(v >> shift) & 0xF]);
+  char hex[8];
+  for (int i = 0; i < 8; ++i) hex[i] = kDigits[(v >> (28 - 4 * i)) & 0xF];
+  out.append(hex, sizeof(hex));
 }
 
 void AppendUtf8(char32_t cp, std::string& out) {

@@ -27,6 +27,16 @@ void AppendHtmlAsText(std::string_view html, std::string& out);
 // always valid JSON.
 void AppendJsonString(std::string_view s, std::string& out);
 
+// Sets `out` to the concatenation of `parts` (anything convertible to std::string_view), growing
+// it at most once and keeping its capacity: URLs and ids built from a post's fields without
+// temporaries. No part may alias `out`.
+template <typename... Parts>
+inline void AssignConcat(std::string& out, const Parts&... parts) {
+  out.clear();
+  out.reserve((std::string_view(parts).size() + ...));
+  (out.append(std::string_view(parts)), ...);
+}
+
 // Trims ASCII white space from both ends.
 [[nodiscard]] std::string_view TrimAscii(std::string_view s);
 

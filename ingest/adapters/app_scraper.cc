@@ -26,17 +26,17 @@ using simdjson::SUCCESS;
 error_code ParseReview(od::object review, RecordContext& ctx, int32_t index) {
   Post& post = ctx.NewPost(index);
   post.kind = PostKind::kReview;
-  std::string user_name, date;
+  std::string_view user_name, date;  // views into the document
   bool google_play = false;
   for (auto field_result : review) {
-    od::field field;
-    if (auto e = std::move(field_result).get(field)) return e;
+    if (auto e = field_result.error()) return e;
+    od::field&& field = std::move(field_result).value_unsafe();
     std::string_view key = RawKey(field);
     if (key == "reviewId") {
       google_play = true;
       json::GetId(field.value(), post.id);
     } else if (key == "userName") {
-      json::GetString(field.value(), user_name);
+      json::GetStringView(field.value(), user_name);
     } else if (key == "content" || key == "review") {
       json::GetString(field.value(), post.text);
     } else if (key == "title") {
@@ -48,24 +48,24 @@ error_code ParseReview(od::object review, RecordContext& ctx, int32_t index) {
       post.engagement.likes = json::GetCount(field.value());
     } else if (key == "at") {
       google_play = true;
-      json::GetString(field.value(), date);
+      json::GetStringView(field.value(), date);
     } else if (key == "date") {
-      json::GetString(field.value(), date);
+      json::GetStringView(field.value(), date);
     }
   }
   if (auto t = ParseIsoTime(date)) post.created_at_ms = *t;
   if (google_play) {
     // Google Play display names are not unique handles.
     post.source = Source::kGooglePlay;
-    post.author.name = std::move(user_name);
+    post.author.name.assign(user_name);
   } else {
     post.source = Source::kAppStore;
     if (!user_name.empty() && !date.empty()) {
-      post.id = user_name + ":" + date + ":";
+      AssignConcat(post.id, user_name, ":", date, ":");
       AppendContentDigest(post.title, post.text, post.id);
     }
-    post.author.handle = user_name;  // App Store nicknames are unique per store
-    post.author.name = std::move(user_name);
+    post.author.handle.assign(user_name);  // App Store nicknames are unique per store
+    post.author.name.assign(user_name);
   }
   FinishPost(ctx);
   return SUCCESS;

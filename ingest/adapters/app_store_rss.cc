@@ -21,11 +21,12 @@ using json::RawKey;
 using simdjson::error_code;
 using simdjson::SUCCESS;
 
-// One {"label": ..., "attributes": {...}} wrapper, with the attributes the feed uses.
+// One {"label": ..., "attributes": {...}} wrapper, with the attributes the feed uses. Views into
+// the document (strings in simdjson's string buffer, numbers as written).
 struct Labeled {
-  std::string label;
-  std::string type;   // attributes.type of `content`: "text" or "html"
-  std::string im_id;  // attributes.im:id of the app entry's `id`
+  std::string_view label;
+  std::string_view type;   // attributes.type of `content`: "text" or "html"
+  std::string_view im_id;  // attributes.im:id of the app entry's `id`
   bool present = false;
 };
 
@@ -36,28 +37,28 @@ error_code ReadLabeled(od::value value, Labeled& out) {
   od::json_type type;
   if (auto e = value.type().get(type)) return e;
   if (type != od::json_type::object) {
-    json::GetId(value, out.label);
+    json::GetIdView(value, out.label);
     return SUCCESS;
   }
   od::object obj;
   if (auto e = value.get_object().get(obj)) return e;
   for (auto field_result : obj) {
-    od::field field;
-    if (auto e = std::move(field_result).get(field)) return e;
+    if (auto e = field_result.error()) return e;
+    od::field&& field = std::move(field_result).value_unsafe();
     std::string_view key = RawKey(field);
     if (key == "label") {
-      json::GetId(field.value(), out.label);
+      json::GetIdView(field.value(), out.label);
     } else if (key == "attributes") {
       od::object attrs;
       if (field.value().get_object().get(attrs) != SUCCESS) continue;
       for (auto af_result : attrs) {
-        od::field af;
-        if (auto e = std::move(af_result).get(af)) return e;
+        if (auto e = af_result.error()) return e;
+        od::field&& af = std::move(af_result).value_unsafe();
         std::string_view akey = RawKey(af);
         if (akey == "type") {
-          json::GetString(af.value(), out.type);
+          json::GetStringView(af.value(), out.type);
         } else if (akey == "im:id") {
-          json::GetId(af.value(), out.im_id);
+          json::GetIdView(af.value(), out.im_id);
         }
       }
     }
@@ -79,23 +80,23 @@ error_code ReadContent(od::value value, Post& post) {
       Labeled l;
       if (auto e = ReadLabeled(item, l)) return e;
       if (l.type == "html") {
-        if (html.label.empty()) html = std::move(l);
+        if (html.label.empty()) html = l;
       } else if (text.label.empty()) {
-        text = std::move(l);
+        text = l;
       }
     }
   } else {
     Labeled l;
     if (auto e = ReadLabeled(value, l)) return e;
     if (l.type == "html") {
-      html = std::move(l);
+      html = l;
     } else {
-      text = std::move(l);
+      text = l;
     }
   }
   post.text.clear();
   if (!text.label.empty()) {
-    post.text = std::move(text.label);
+    post.text.assign(text.label);
   } else if (!html.label.empty()) {
     AppendHtmlAsText(html.label, post.text);
   }
@@ -135,14 +136,14 @@ error_code ParseAuthor(od::value value, Post& post) {
   od::object author;
   if (value.get_object().get(author) != SUCCESS) return SUCCESS;
   for (auto field_result : author) {
-    od::field field;
-    if (auto e = std::move(field_result).get(field)) return e;
+    if (auto e = field_result.error()) return e;
+    od::field&& field = std::move(field_result).value_unsafe();
     std::string_view key = RawKey(field);
     if (key == "name") {
       Labeled name;
       if (auto e = ReadLabeled(field.value(), name)) return e;
-      post.author.handle = name.label;
-      post.author.name = std::move(name.label);
+      post.author.handle.assign(name.label);
+      post.author.name.assign(name.label);
     } else if (key == "uri") {
       Labeled uri;
       if (auto e = ReadLabeled(field.value(), uri)) return e;
@@ -157,21 +158,21 @@ error_code ParseEntry(od::object entry, RecordContext& ctx, FeedState& state) {
   Post& post = ctx.NewPost(index);
   post.source = Source::kAppStore;
   post.kind = PostKind::kReview;
-  bool has_rating = false;   // the key, parseable or not: its absence marks the app entry
-  std::string app_entry_id;  // attributes.im:id: only the app-metadata entry has it
+  bool has_rating = false;        // the key, parseable or not: its absence marks the app entry
+  std::string_view app_entry_id;  // attributes.im:id: only the app-metadata entry has it
   for (auto field_result : entry) {
-    od::field field;
-    if (auto e = std::move(field_result).get(field)) return e;
+    if (auto e = field_result.error()) return e;
+    od::field&& field = std::move(field_result).value_unsafe();
     std::string_view key = RawKey(field);
     if (key == "id") {
       Labeled id;
       if (auto e = ReadLabeled(field.value(), id)) return e;
-      post.id = std::move(id.label);
-      app_entry_id = std::move(id.im_id);
+      post.id.assign(id.label);
+      app_entry_id = id.im_id;
     } else if (key == "title") {
       Labeled title;
       if (auto e = ReadLabeled(field.value(), title)) return e;
-      post.title = std::move(title.label);
+      post.title.assign(title.label);
     } else if (key == "content") {
       if (auto e = ReadContent(field.value(), post)) return e;
     } else if (key == "author") {
@@ -195,12 +196,12 @@ error_code ParseEntry(od::object entry, RecordContext& ctx, FeedState& state) {
     }
   }
   if (!has_rating) {
-    if (!app_entry_id.empty()) state.app_id = app_entry_id;
-    std::string detail = "app store feed entry without im:rating (app metadata";
-    if (!app_entry_id.empty()) detail += " for app " + app_entry_id;
-    detail += ")";
+    if (!app_entry_id.empty()) state.app_id.assign(app_entry_id);
     ctx.DropLastPost();
-    ctx.Reject(RejectReason::kNotAPost, std::move(detail), index);
+    std::string& detail = ctx.Reject(RejectReason::kNotAPost,
+                                     "app store feed entry without im:rating (app metadata", index);
+    if (!app_entry_id.empty()) detail.append(" for app ").append(app_entry_id);
+    detail.append(")");
     return SUCCESS;
   }
   FinishPost(ctx);
@@ -237,8 +238,8 @@ error_code ParseEntries(od::value value, RecordContext& ctx, FeedState& state) {
 
 error_code ParseFeed(od::object feed, RecordContext& ctx, FeedState& state) {
   for (auto field_result : feed) {
-    od::field field;
-    if (auto e = std::move(field_result).get(field)) return e;
+    if (auto e = field_result.error()) return e;
+    od::field&& field = std::move(field_result).value_unsafe();
     std::string_view key = RawKey(field);
     if (key == "entry") {
       if (auto e = ParseEntries(field.value(), ctx, state)) return e;
@@ -255,8 +256,8 @@ error_code ParseFeed(od::object feed, RecordContext& ctx, FeedState& state) {
 error_code ParseObject(od::object obj, RecordContext& ctx, FeedState& state) {
   bool saw_feed = false;
   for (auto field_result : obj) {
-    od::field field;
-    if (auto e = std::move(field_result).get(field)) return e;
+    if (auto e = field_result.error()) return e;
+    od::field&& field = std::move(field_result).value_unsafe();
     if (RawKey(field) != "feed") continue;
     saw_feed = true;
     od::object feed;
@@ -306,8 +307,8 @@ error_code ParseAppStoreRss(od::document& doc, RecordContext& ctx) {
   if (!state.app_id.empty()) {
     for (size_t i = first_post; i < ctx.out.posts.size(); ++i) {
       Post& post = ctx.out.posts[i];
-      post.community = state.app_id;
-      post.url = "https://apps.apple.com/app/id" + state.app_id;
+      post.community.assign(state.app_id);
+      AssignConcat(post.url, "https://apps.apple.com/app/id", state.app_id);
     }
   }
   return SUCCESS;

@@ -13,6 +13,7 @@
 
 #include "ingest/adapter.h"
 #include "ingest/json_fields.h"
+#include "ingest/text.h"
 #include "ingest/time_parse.h"
 
 namespace earshot::ingest {
@@ -35,17 +36,26 @@ void AddLink(std::string_view url, std::vector<std::string>& links) {
 // Reads {"uri": ...} (a strongRef) into `out`.
 error_code ReadRefUri(od::object ref, std::string& out) {
   for (auto field_result : ref) {
-    od::field field;
-    if (auto e = std::move(field_result).get(field)) return e;
+    if (auto e = field_result.error()) return e;
+    od::field&& field = std::move(field_result).value_unsafe();
     if (RawKey(field) == "uri") json::GetString(field.value(), out);
+  }
+  return SUCCESS;
+}
+
+error_code ReadRefUri(od::object ref, std::string_view& out) {
+  for (auto field_result : ref) {
+    if (auto e = field_result.error()) return e;
+    od::field&& field = std::move(field_result).value_unsafe();
+    if (RawKey(field) == "uri") json::GetStringView(field.value(), out);
   }
   return SUCCESS;
 }
 
 error_code ParseReply(od::object reply, Post& post) {
   for (auto field_result : reply) {
-    od::field field;
-    if (auto e = std::move(field_result).get(field)) return e;
+    if (auto e = field_result.error()) return e;
+    od::field&& field = std::move(field_result).value_unsafe();
     std::string_view key = RawKey(field);
     if (key != "parent" && key != "root") continue;
     od::object ref;
@@ -55,10 +65,11 @@ error_code ParseReply(od::object reply, Post& post) {
   return SUCCESS;
 }
 
-// What the record's embed contributes: a quoted record's URI and an external link.
+// What the record's embed contributes: a quoted record's URI and an external link. Views into
+// the document.
 struct Embed {
-  std::string type;
-  std::string quoted_uri;
+  std::string_view type;
+  std::string_view quoted_uri;
 };
 
 // app.bsky.embed.record: {"record": {"uri": ...}}; app.bsky.embed.recordWithMedia:
@@ -66,20 +77,20 @@ struct Embed {
 // {"uri": ...}}.
 error_code ParseEmbed(od::object embed, Post& post, Embed& out) {
   for (auto field_result : embed) {
-    od::field field;
-    if (auto e = std::move(field_result).get(field)) return e;
+    if (auto e = field_result.error()) return e;
+    od::field&& field = std::move(field_result).value_unsafe();
     std::string_view key = RawKey(field);
     if (key == "$type") {
-      json::GetString(field.value(), out.type);
+      json::GetStringView(field.value(), out.type);
     } else if (key == "record") {
       od::object record;
       if (field.value().get_object().get(record) != SUCCESS) continue;
       for (auto rf_result : record) {
-        od::field rf;
-        if (auto e = std::move(rf_result).get(rf)) return e;
+        if (auto e = rf_result.error()) return e;
+        od::field&& rf = std::move(rf_result).value_unsafe();
         std::string_view rkey = RawKey(rf);
         if (rkey == "uri") {
-          json::GetString(rf.value(), out.quoted_uri);
+          json::GetStringView(rf.value(), out.quoted_uri);
         } else if (rkey == "record") {
           od::object inner;
           if (rf.value().get_object().get(inner) != SUCCESS) continue;
@@ -90,8 +101,8 @@ error_code ParseEmbed(od::object embed, Post& post, Embed& out) {
       od::object external;
       if (field.value().get_object().get(external) != SUCCESS) continue;
       for (auto ef_result : external) {
-        od::field ef;
-        if (auto e = std::move(ef_result).get(ef)) return e;
+        if (auto e = ef_result.error()) return e;
+        od::field&& ef = std::move(ef_result).value_unsafe();
         if (RawKey(ef) == "uri") AddLink(json::StringOr(ef.value()), post.links);
       }
     }
@@ -105,8 +116,8 @@ error_code ParseFacets(od::array facets, Post& post) {
     od::object facet;
     if (auto e = std::move(facet_result).get_object().get(facet)) return e;
     for (auto ff_result : facet) {
-      od::field ff;
-      if (auto e = std::move(ff_result).get(ff)) return e;
+      if (auto e = ff_result.error()) return e;
+      od::field&& ff = std::move(ff_result).value_unsafe();
       if (RawKey(ff) != "features") continue;
       od::array features;
       if (ff.value().get_array().get(features) != SUCCESS) continue;
@@ -117,8 +128,8 @@ error_code ParseFacets(od::array facets, Post& post) {
         // document does.
         std::string_view type, uri;
         for (auto f_result : feature) {
-          od::field f;
-          if (auto e = std::move(f_result).get(f)) return e;
+          if (auto e = f_result.error()) return e;
+          od::field&& f = std::move(f_result).value_unsafe();
           std::string_view fkey = RawKey(f);
           if (fkey == "$type") {
             type = json::StringOr(f.value());
@@ -136,8 +147,8 @@ error_code ParseFacets(od::array facets, Post& post) {
 error_code ParseRecord(od::object record, Post& post) {
   Embed embed;
   for (auto field_result : record) {
-    od::field field;
-    if (auto e = std::move(field_result).get(field)) return e;
+    if (auto e = field_result.error()) return e;
+    od::field&& field = std::move(field_result).value_unsafe();
     std::string_view key = RawKey(field);
     if (key == "text") {
       json::GetString(field.value(), post.text);
@@ -171,13 +182,14 @@ error_code ParseRecord(od::object record, Post& post) {
               embed.type == "app.bsky.embed.recordWithMedia") &&
              !embed.quoted_uri.empty()) {
     post.kind = PostKind::kQuote;
-    post.parent_id = std::move(embed.quoted_uri);
+    post.parent_id.assign(embed.quoted_uri);
   }
   return SUCCESS;
 }
 
+// Views into the document.
 struct Commit {
-  std::string operation, collection, rkey;
+  std::string_view operation, collection, rkey;
   bool has_record = false;
 };
 
@@ -185,17 +197,32 @@ bool IsPostCreate(const Commit& c) {
   return c.operation == "create" && c.collection == kPostCollection;
 }
 
-error_code ParseCommit(od::object commit, Commit& out, Post& post) {
+// Most events are not post creates: their Post is only started once a record to read turns up.
+struct EventPost {
+  RecordContext& ctx;
+  int32_t index;
+  Post* post = nullptr;
+
+  Post& Get() {
+    if (post == nullptr) {
+      post = &ctx.NewPost(index);
+      post->source = Source::kBluesky;
+    }
+    return *post;
+  }
+};
+
+error_code ParseCommit(od::object commit, Commit& out, EventPost& post) {
   for (auto field_result : commit) {
-    od::field field;
-    if (auto e = std::move(field_result).get(field)) return e;
+    if (auto e = field_result.error()) return e;
+    od::field&& field = std::move(field_result).value_unsafe();
     std::string_view key = RawKey(field);
     if (key == "operation") {
-      json::GetString(field.value(), out.operation);
+      json::GetStringView(field.value(), out.operation);
     } else if (key == "collection") {
-      json::GetString(field.value(), out.collection);
+      json::GetStringView(field.value(), out.collection);
     } else if (key == "rkey") {
-      json::GetString(field.value(), out.rkey);
+      json::GetStringView(field.value(), out.rkey);
     } else if (key == "record") {
       // Jetstream writes operation and collection first; the record of anything that is known not
       // to be a post create is skipped unread.
@@ -204,49 +231,50 @@ error_code ParseCommit(od::object commit, Commit& out, Post& post) {
       od::object record;
       if (field.value().get_object().get(record) != SUCCESS) continue;
       out.has_record = true;
-      if (auto e = ParseRecord(record, post)) return e;
+      if (auto e = ParseRecord(record, post.Get())) return e;
     }
   }
   return SUCCESS;
 }
 
 error_code ParseEvent(od::object event, RecordContext& ctx, int32_t index) {
-  Post& post = ctx.NewPost(index);
-  post.source = Source::kBluesky;
-  std::string did, kind;
+  EventPost event_post{ctx, index};
+  std::string_view did, kind;  // views into the document
   Commit commit;
   std::optional<int64_t> time_us_ms;
   for (auto field_result : event) {
-    od::field field;
-    if (auto e = std::move(field_result).get(field)) return e;
+    if (auto e = field_result.error()) return e;
+    od::field&& field = std::move(field_result).value_unsafe();
     std::string_view key = RawKey(field);
     if (key == "did") {
-      json::GetString(field.value(), did);
+      json::GetStringView(field.value(), did);
     } else if (key == "kind") {
-      json::GetString(field.value(), kind);
+      json::GetStringView(field.value(), kind);
     } else if (key == "time_us") {
       int64_t us;
       if (field.value().get_int64().get(us) == SUCCESS) time_us_ms = EpochIntToMillis(us);
     } else if (key == "commit") {
       od::object obj;
       if (field.value().get_object().get(obj) != SUCCESS) continue;
-      if (auto e = ParseCommit(obj, commit, post)) return e;
+      if (auto e = ParseCommit(obj, commit, event_post)) return e;
     }
   }
   if (kind != "commit" || !IsPostCreate(commit) || !commit.has_record) {
-    ctx.DropLastPost();
-    std::string detail = "jetstream " + (kind.empty() ? std::string("event") : kind);
-    if (!commit.operation.empty()) detail += " " + commit.operation;
-    if (!commit.collection.empty()) detail += " " + commit.collection;
-    if (kind == "commit" && IsPostCreate(commit)) detail += " without a record";
-    ctx.Reject(RejectReason::kUnsupportedEvent, std::move(detail), index);
+    if (event_post.post != nullptr) ctx.DropLastPost();
+    // "jetstream commit create app.bsky.feed.like", built in the reused rejection's detail.
+    std::string& detail = ctx.Reject(RejectReason::kUnsupportedEvent, "jetstream ", index);
+    detail.append(kind.empty() ? std::string_view("event") : kind);
+    if (!commit.operation.empty()) detail.append(1, ' ').append(commit.operation);
+    if (!commit.collection.empty()) detail.append(1, ' ').append(commit.collection);
+    if (kind == "commit" && IsPostCreate(commit)) detail.append(" without a record");
     return SUCCESS;
   }
+  Post& post = event_post.Get();  // has_record: already started
   if (!did.empty() && !commit.rkey.empty()) {
-    post.id = "at://" + did + "/" + std::string(kPostCollection) + "/" + commit.rkey;
-    post.url = "https://bsky.app/profile/" + did + "/post/" + commit.rkey;
+    AssignConcat(post.id, "at://", did, "/", kPostCollection, "/", commit.rkey);
+    AssignConcat(post.url, "https://bsky.app/profile/", did, "/post/", commit.rkey);
   }
-  post.author.id = std::move(did);
+  post.author.id.assign(did);
   // createdAt is the author's claim; time_us (when Jetstream saw the event) is the fallback.
   if (post.created_at_ms <= 0 && time_us_ms) post.created_at_ms = *time_us_ms;
   FinishPost(ctx);

@@ -24,8 +24,8 @@ using simdjson::SUCCESS;
 
 error_code ParseAccount(od::object account, Author& author) {
   for (auto field_result : account) {
-    od::field field;
-    if (auto e = std::move(field_result).get(field)) return e;
+    if (auto e = field_result.error()) return e;
+    od::field&& field = std::move(field_result).value_unsafe();
     std::string_view key = RawKey(field);
     if (key == "id") {
       json::GetId(field.value(), author.id);
@@ -44,8 +44,8 @@ error_code ParseAccount(od::object account, Author& author) {
 // {"state": ..., "quoted_status_id": "..."}.
 error_code ParseQuote(od::object quote, std::string& quoted_id) {
   for (auto field_result : quote) {
-    od::field field;
-    if (auto e = std::move(field_result).get(field)) return e;
+    if (auto e = field_result.error()) return e;
+    od::field&& field = std::move(field_result).value_unsafe();
     std::string_view key = RawKey(field);
     if (key == "quoted_status_id") {
       json::GetId(field.value(), quoted_id);
@@ -53,8 +53,8 @@ error_code ParseQuote(od::object quote, std::string& quoted_id) {
       od::object status;
       if (field.value().get_object().get(status) != SUCCESS) continue;
       for (auto sf_result : status) {
-        od::field sf;
-        if (auto e = std::move(sf_result).get(sf)) return e;
+        if (auto e = sf_result.error()) return e;
+        od::field&& sf = std::move(sf_result).value_unsafe();
         if (RawKey(sf) == "id") json::GetId(sf.value(), quoted_id);
       }
     }
@@ -70,8 +70,8 @@ error_code ParseStatus(od::object status, Post& post, bool allow_reblog) {
   Post reblog;
   std::string quoted_id;
   for (auto field_result : status) {
-    od::field field;
-    if (auto e = std::move(field_result).get(field)) return e;
+    if (auto e = field_result.error()) return e;
+    od::field&& field = std::move(field_result).value_unsafe();
     std::string_view key = RawKey(field);
     if (key == "id") {
       json::GetId(field.value(), post.id);
@@ -112,8 +112,8 @@ error_code ParseStatus(od::object status, Post& post, bool allow_reblog) {
       od::object card;
       if (field.value().get_object().get(card) != SUCCESS) continue;
       for (auto cf_result : card) {
-        od::field cf;
-        if (auto e = std::move(cf_result).get(cf)) return e;
+        if (auto e = cf_result.error()) return e;
+        od::field&& cf = std::move(cf_result).value_unsafe();
         if (RawKey(cf) != "url") continue;
         std::string_view url = json::StringOr(cf.value());
         if (!url.empty()) post.links.emplace_back(url);

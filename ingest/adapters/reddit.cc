@@ -226,8 +226,8 @@ error_code Walker::ParseObject(od::object obj, int depth) {
   bool wrapped = false;
   bool listing_data = false;
   for (auto field_result : obj) {
-    od::field field;
-    if (auto e = std::move(field_result).get(field)) return e;
+    if (auto e = field_result.error()) return e;
+    od::field&& field = std::move(field_result).value_unsafe();
     std::string_view key = RawKey(field);
     if (key == "kind") {
       if (json::GetString(field.value(), kind_name)) wrapper_kind = KindFromName(kind_name);
@@ -242,8 +242,8 @@ error_code Walker::ParseObject(od::object obj, int depth) {
       if (wrapper_kind == ThingKind::kOther) continue;  // rejected below, data unread
       // The thing's fields (or, when "kind" comes after "data", a Listing's children).
       for (auto df_result : data) {
-        od::field df;
-        if (auto e = std::move(df_result).get(df)) return e;
+        if (auto e = df_result.error()) return e;
+        od::field&& df = std::move(df_result).value_unsafe();
         std::string_view dkey = RawKey(df);
         if (dkey == "children") {
           od::array children;

@@ -55,8 +55,8 @@ void SetTextRanked(std::string_view raw, int rank, Post& post, StatusScratch& sc
 
 error_code ParseEntities(od::object entities, std::vector<std::string>& links) {
   for (auto field_result : entities) {
-    od::field field;
-    if (auto e = std::move(field_result).get(field)) return e;
+    if (auto e = field_result.error()) return e;
+    od::field&& field = std::move(field_result).value_unsafe();
     if (RawKey(field) != "urls") continue;
     od::array urls;
     if (field.value().get_array().get(urls) != SUCCESS) continue;
@@ -64,8 +64,8 @@ error_code ParseEntities(od::object entities, std::vector<std::string>& links) {
       od::object url;
       if (auto e = std::move(url_result).get_object().get(url)) return e;
       for (auto uf_result : url) {
-        od::field uf;
-        if (auto e = std::move(uf_result).get(uf)) return e;
+        if (auto e = uf_result.error()) return e;
+        od::field&& uf = std::move(uf_result).value_unsafe();
         if (RawKey(uf) == "expanded_url") AddLink(json::StringOr(uf.value()), links);
       }
     }
@@ -75,8 +75,8 @@ error_code ParseEntities(od::object entities, std::vector<std::string>& links) {
 
 error_code ParseExtendedTweet(od::object ext, Post& post, StatusScratch& scratch) {
   for (auto field_result : ext) {
-    od::field field;
-    if (auto e = std::move(field_result).get(field)) return e;
+    if (auto e = field_result.error()) return e;
+    od::field&& field = std::move(field_result).value_unsafe();
     std::string_view key = RawKey(field);
     if (key == "full_text") {
       std::string_view s;
@@ -94,8 +94,8 @@ error_code ParseExtendedTweet(od::object ext, Post& post, StatusScratch& scratch
 error_code ParseUser(od::object user, Author& author) {
   bool have_id_str = false;
   for (auto field_result : user) {
-    od::field field;
-    if (auto e = std::move(field_result).get(field)) return e;
+    if (auto e = field_result.error()) return e;
+    od::field&& field = std::move(field_result).value_unsafe();
     std::string_view key = RawKey(field);
     if (key == "id_str") {
       have_id_str = json::GetId(field.value(), author.id);
@@ -223,8 +223,8 @@ error_code ParseStatus(od::object status, Post& post, int depth) {
   Post retweeted;
   bool is_retweet = false;
   for (auto field_result : status) {
-    od::field field;
-    if (auto e = std::move(field_result).get(field)) return e;
+    if (auto e = field_result.error()) return e;
+    od::field&& field = std::move(field_result).value_unsafe();
     std::string_view key = RawKey(field);
     if (auto e = ParseStatusField(field, key, post, scratch, retweeted, is_retweet, depth)) {
       return e;
@@ -278,8 +278,8 @@ error_code ParseXV1(od::document& doc, RecordContext& ctx) {
   bool saw_statuses = false;
   std::string_view control;
   for (auto field_result : root) {
-    od::field field;
-    if (auto e = std::move(field_result).get(field)) return e;
+    if (auto e = field_result.error()) return e;
+    od::field&& field = std::move(field_result).value_unsafe();
     std::string_view key = RawKey(field);
     if (key == "statuses") {
       od::array statuses;

@@ -33,8 +33,8 @@ struct TweetScratch {
 
 error_code ParseMetrics(od::object metrics, Post& post) {
   for (auto field_result : metrics) {
-    od::field field;
-    if (auto e = std::move(field_result).get(field)) return e;
+    if (auto e = field_result.error()) return e;
+    od::field&& field = std::move(field_result).value_unsafe();
     std::string_view key = RawKey(field);
     if (key == "like_count") {
       post.engagement.likes = json::GetCount(field.value());
@@ -55,8 +55,8 @@ error_code ParseReferenced(od::array refs, Post& post) {
     if (auto e = std::move(ref_result).get_object().get(ref)) return e;
     std::string type, id;
     for (auto field_result : ref) {
-      od::field field;
-      if (auto e = std::move(field_result).get(field)) return e;
+      if (auto e = field_result.error()) return e;
+      od::field&& field = std::move(field_result).value_unsafe();
       std::string_view key = RawKey(field);
       if (key == "type") {
         json::GetString(field.value(), type);
@@ -81,8 +81,8 @@ error_code ParseReferenced(od::array refs, Post& post) {
 
 error_code ParseEntities(od::object entities, Post& post) {
   for (auto field_result : entities) {
-    od::field field;
-    if (auto e = std::move(field_result).get(field)) return e;
+    if (auto e = field_result.error()) return e;
+    od::field&& field = std::move(field_result).value_unsafe();
     if (RawKey(field) != "urls") continue;
     od::array urls;
     if (field.value().get_array().get(urls)) continue;
@@ -90,8 +90,8 @@ error_code ParseEntities(od::object entities, Post& post) {
       od::object url;
       if (auto e = std::move(url_result).get_object().get(url)) return e;
       for (auto uf_result : url) {
-        od::field uf;
-        if (auto e = std::move(uf_result).get(uf)) return e;
+        if (auto e = uf_result.error()) return e;
+        od::field&& uf = std::move(uf_result).value_unsafe();
         if (RawKey(uf) == "expanded_url") {
           std::string_view s = json::StringOr(uf.value());
           if (!s.empty()) post.links.emplace_back(s);
@@ -107,8 +107,8 @@ error_code ParseTweet(od::object tweet, Post& post, TweetScratch& scratch) {
   post.kind = PostKind::kPost;
   scratch.note_text.clear();
   for (auto field_result : tweet) {
-    od::field field;
-    if (auto e = std::move(field_result).get(field)) return e;
+    if (auto e = field_result.error()) return e;
+    od::field&& field = std::move(field_result).value_unsafe();
     std::string_view key = RawKey(field);
     if (key == "id") {
       json::GetId(field.value(), post.id);
@@ -136,8 +136,8 @@ error_code ParseTweet(od::object tweet, Post& post, TweetScratch& scratch) {
       od::object note;
       if (field.value().get_object().get(note) == SUCCESS) {
         for (auto nf_result : note) {
-          od::field nf;
-          if (auto e = std::move(nf_result).get(nf)) return e;
+          if (auto e = nf_result.error()) return e;
+          od::field&& nf = std::move(nf_result).value_unsafe();
           if (RawKey(nf) == "text") json::GetString(nf.value(), scratch.note_text);
         }
       }
@@ -155,8 +155,8 @@ error_code ParseTweet(od::object tweet, Post& post, TweetScratch& scratch) {
 
 error_code ParseUser(od::object obj, User& user) {
   for (auto field_result : obj) {
-    od::field field;
-    if (auto e = std::move(field_result).get(field)) return e;
+    if (auto e = field_result.error()) return e;
+    od::field&& field = std::move(field_result).value_unsafe();
     std::string_view key = RawKey(field);
     if (key == "id") {
       json::GetId(field.value(), user.id);
@@ -168,8 +168,8 @@ error_code ParseUser(od::object obj, User& user) {
       od::object metrics;
       if (field.value().get_object().get(metrics) != SUCCESS) continue;
       for (auto mf_result : metrics) {
-        od::field mf;
-        if (auto e = std::move(mf_result).get(mf)) return e;
+        if (auto e = mf_result.error()) return e;
+        od::field&& mf = std::move(mf_result).value_unsafe();
         if (RawKey(mf) == "followers_count") user.followers = json::GetCount(mf.value());
       }
     }
@@ -180,8 +180,8 @@ error_code ParseUser(od::object obj, User& user) {
 error_code ParseIncludes(od::object includes, std::vector<User>& users,
                          std::vector<IncludedTweet>& tweets) {
   for (auto field_result : includes) {
-    od::field field;
-    if (auto e = std::move(field_result).get(field)) return e;
+    if (auto e = field_result.error()) return e;
+    od::field&& field = std::move(field_result).value_unsafe();
     std::string_view key = RawKey(field);
     if (key != "users" && key != "tweets") continue;
     od::array items;
@@ -196,8 +196,8 @@ error_code ParseIncludes(od::object includes, std::vector<User>& users,
       IncludedTweet& t = tweets.emplace_back();
       std::string note;
       for (auto tf_result : item) {
-        od::field tf;
-        if (auto e = std::move(tf_result).get(tf)) return e;
+        if (auto e = tf_result.error()) return e;
+        od::field&& tf = std::move(tf_result).value_unsafe();
         std::string_view tkey = RawKey(tf);
         if (tkey == "id") {
           json::GetId(tf.value(), t.id);
@@ -207,8 +207,8 @@ error_code ParseIncludes(od::object includes, std::vector<User>& users,
           od::object n;
           if (tf.value().get_object().get(n) != SUCCESS) continue;
           for (auto nf_result : n) {
-            od::field nf;
-            if (auto e = std::move(nf_result).get(nf)) return e;
+            if (auto e = nf_result.error()) return e;
+            od::field&& nf = std::move(nf_result).value_unsafe();
             if (RawKey(nf) == "text") json::GetString(nf.value(), note);
           }
         }
@@ -231,8 +231,8 @@ error_code ParseXV2(od::document& doc, RecordContext& ctx) {
   bool saw_data = false;
   TweetScratch scratch;
   for (auto field_result : root) {
-    od::field field;
-    if (auto e = std::move(field_result).get(field)) return e;
+    if (auto e = field_result.error()) return e;
+    od::field&& field = std::move(field_result).value_unsafe();
     std::string_view key = RawKey(field);
     if (key == "data") {
       saw_data = true;
@@ -264,8 +264,8 @@ error_code ParseXV2(od::document& doc, RecordContext& ctx) {
         od::object err;
         if (auto e = std::move(err_result).get_object().get(err)) return e;
         for (auto ef_result : err) {
-          od::field ef;
-          if (auto e = std::move(ef_result).get(ef)) return e;
+          if (auto e = ef_result.error()) return e;
+          od::field&& ef = std::move(ef_result).value_unsafe();
           std::string_view ekey = RawKey(ef);
           if ((ekey == "title" || ekey == "detail") && error_title.empty()) {
             json::GetString(ef.value(), error_title);

@@ -6,6 +6,7 @@
 
 #include "ingest/adapter.h"
 #include "ingest/json_fields.h"
+#include "ingest/text.h"
 #include "ingest/time_parse.h"
 
 namespace earshot::ingest {
@@ -20,8 +21,8 @@ error_code ParseReview(od::object review, RecordContext& ctx, int32_t index) {
   post.source = Source::kYelp;
   post.kind = PostKind::kReview;
   for (auto field_result : review) {
-    od::field field;
-    if (auto e = std::move(field_result).get(field)) return e;
+    if (auto e = field_result.error()) return e;
+    od::field&& field = std::move(field_result).value_unsafe();
     std::string_view key = RawKey(field);
     if (key == "review_id") {
       json::GetId(field.value(), post.id);
@@ -41,8 +42,11 @@ error_code ParseReview(od::object review, RecordContext& ctx, int32_t index) {
   }
   if (!post.community.empty()) {
     // The business page with this review highlighted (Yelp's own review permalinks).
-    post.url = "https://www.yelp.com/biz/" + post.community;
-    if (!post.id.empty()) post.url += "?hrid=" + post.id;
+    if (post.id.empty()) {
+      AssignConcat(post.url, "https://www.yelp.com/biz/", post.community);
+    } else {
+      AssignConcat(post.url, "https://www.yelp.com/biz/", post.community, "?hrid=", post.id);
+    }
   }
   FinishPost(ctx);
   return SUCCESS;

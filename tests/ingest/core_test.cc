@@ -2,7 +2,13 @@
 // the parser's limits and the Post JSON writer.
 #include <gtest/gtest.h>
 
+#include <cstring>
+#include <optional>
+#include <string>
+#include <vector>
+
 #include "ingest/format.h"
+#include "ingest/json_fields.h"
 #include "ingest/post.h"
 #include "ingest/post_parser.h"
 #include "ingest/record_reader.h"
@@ -232,6 +238,150 @@ TEST(PostJsonTest, WritesEveryField) {
             R"("url":"https://example.com/x","parent_id":"p","root_id":"r",)"
             R"("community":"coffee","links":["https://a.example"],)"
             R"("engagement":{"likes":3,"score":-2},"origin":{"topic":"f.json","line":9,"index":0}})");
+}
+
+// Every field of `p` equals a default-constructed Post's. A field added to Post must be added here
+// and to Post::Reset().
+void ExpectDefault(const Post& p) {
+  const Post d;
+  EXPECT_EQ(p.id, d.id);
+  EXPECT_EQ(p.source, d.source);
+  EXPECT_EQ(p.kind, d.kind);
+  EXPECT_EQ(p.text, d.text);
+  EXPECT_EQ(p.title, d.title);
+  EXPECT_EQ(p.author.id, d.author.id);
+  EXPECT_EQ(p.author.handle, d.author.handle);
+  EXPECT_EQ(p.author.name, d.author.name);
+  EXPECT_EQ(p.author.followers, d.author.followers);
+  EXPECT_EQ(p.created_at_ms, d.created_at_ms);
+  EXPECT_EQ(p.lang, d.lang);
+  EXPECT_EQ(p.rating, d.rating);
+  EXPECT_EQ(p.url, d.url);
+  EXPECT_EQ(p.parent_id, d.parent_id);
+  EXPECT_EQ(p.root_id, d.root_id);
+  EXPECT_EQ(p.community, d.community);
+  EXPECT_EQ(p.links, d.links);
+  EXPECT_EQ(p.engagement.likes, d.engagement.likes);
+  EXPECT_EQ(p.engagement.reposts, d.engagement.reposts);
+  EXPECT_EQ(p.engagement.replies, d.engagement.replies);
+  EXPECT_EQ(p.engagement.quotes, d.engagement.quotes);
+  EXPECT_EQ(p.engagement.score, d.engagement.score);
+  EXPECT_EQ(p.origin.topic, d.origin.topic);
+  EXPECT_EQ(p.origin.partition, d.origin.partition);
+  EXPECT_EQ(p.origin.offset, d.origin.offset);
+  EXPECT_EQ(p.origin.line, d.origin.line);
+  EXPECT_EQ(p.origin.index, d.origin.index);
+  std::string json, default_json;
+  AppendPostJson(p, json);
+  AppendPostJson(d, default_json);
+  EXPECT_EQ(json, default_json);
+}
+
+void FillEveryField(Post& post) {
+  post.id = std::string(40, 'i');
+  post.source = Source::kReddit;
+  post.kind = PostKind::kComment;
+  post.text = std::string(200, 't');
+  post.title = std::string(30, 'T');
+  post.author = {std::string(20, 'a'), "bob", "Bob", 12};
+  post.created_at_ms = 1617292351123;
+  post.lang = "en";
+  post.rating = 4.5;
+  post.url = "https://example.com/a/long/enough/url";
+  post.parent_id = "p";
+  post.root_id = "r";
+  post.community = "coffee";
+  post.links = {"https://a.example"};
+  post.engagement = {1, 2, 3, 4, 5};
+  post.origin = {"a.topic.name.longer.than.sso", 3, 42, 9, 0};
+}
+
+TEST(ParseOutputTest, ResetPostEqualsADefaultPost) {
+  Post post;
+  FillEveryField(post);
+  post.Reset();
+  ExpectDefault(post);
+}
+
+TEST(ParseOutputTest, ReusedPostsAndRejectionsStartFromDefaults) {
+  ParseOutput out;
+  for (int round = 0; round < 3; ++round) {
+    for (int i = 0; i < 3; ++i) {
+      Post& post = out.NewPost();
+      ExpectDefault(post);
+      FillEveryField(post);
+      Rejection& r = out.NewRejection();
+      EXPECT_TRUE(r.detail.empty());
+      EXPECT_EQ(r.origin.topic, "");
+      EXPECT_EQ(r.origin.index, -1);
+      r.reason = RejectReason::kDeleted;
+      r.detail = std::string(100, 'd');
+      r.origin = {"a.topic.name.longer.than.sso", 3, 42, 9, 0};
+    }
+    ASSERT_EQ(out.posts.size(), 3u);
+    ASSERT_EQ(out.rejections.size(), 3u);
+    if (round == 1) {
+      // The caller may move posts out; their husks are reused all the same.
+      std::vector<Post> taken;
+      for (Post& p : out.posts) taken.push_back(std::move(p));
+    }
+    out.TruncatePosts(2);
+    out.TruncateRejections(1);
+    EXPECT_EQ(out.posts.size(), 2u);
+    EXPECT_EQ(out.rejections.size(), 1u);
+    out.Clear();
+    EXPECT_TRUE(out.posts.empty());
+    EXPECT_TRUE(out.rejections.empty());
+  }
+  // What a reused post was given before keeps its capacity.
+  Post& post = out.NewPost();
+  EXPECT_GE(post.text.capacity(), 200u);
+}
+
+TEST(ParseOutputTest, RecordsLeaveNothingBehindInAReusedOutput) {
+  // One output for many records, as the service uses it: every post starts from scratch.
+  PostParser parser;
+  ParseOutput out;
+  Origin origin;
+  origin.topic = "raw.yelp";
+  std::string full = R"({"review_id":"r1","user_id":"u1","business_id":"b1","stars":4.5,)"
+                     R"("useful":3,"text":"great","date":"2018-07-07 22:09:11"})";
+  std::string sparse = R"({"review_id":"r2","text":"ok","date":"2018-07-07 22:09:11"})";
+  parser.Parse(Format::kYelp, full, full.size(), origin, {}, out);
+  ASSERT_EQ(out.posts.size(), 1u);
+  EXPECT_EQ(out.posts[0].rating, 4.5);
+  out.Clear();
+  parser.Parse(Format::kYelp, sparse, sparse.size(), origin, {}, out);
+  ASSERT_EQ(out.posts.size(), 1u);
+  const Post& p = out.posts[0];
+  EXPECT_EQ(p.id, "r2");
+  EXPECT_EQ(p.author.id, "");
+  EXPECT_EQ(p.community, "");
+  EXPECT_EQ(p.url, "");
+  EXPECT_FALSE(p.rating.has_value());
+  EXPECT_FALSE(p.engagement.likes.has_value());
+  EXPECT_EQ(p.origin.topic, "raw.yelp");
+}
+
+TEST(JsonFieldsTest, ShortDecimalsMatchSimdjson) {
+  simdjson::ondemand::parser parser;
+  for (std::string token : {"0", "-0", "5", "5.0", "4.5", "-3.7", "0.1", "0.30000000000000004",
+                            "123456789012345", "1234567.89012345", "9007199254740993", "1e3", "01",
+                            "1.", "-", "2.5E-3", "100000000000000000000"}) {
+    simdjson::padded_string json("[" + token + "]");
+    simdjson::ondemand::document doc;
+    ASSERT_EQ(parser.iterate(json).get(doc), simdjson::SUCCESS);
+    double expected = 0;
+    bool valid = doc.at_pointer("/0").get_double().get(expected) == simdjson::SUCCESS;
+    std::optional<double> fast = json::ShortDecimal(token + "]");
+    if (!fast) continue;  // left to simdjson
+    ASSERT_TRUE(valid) << token;
+    EXPECT_EQ(std::memcmp(&*fast, &expected, sizeof(double)), 0) << token;
+  }
+  EXPECT_FALSE(json::ShortDecimal("01"));
+  EXPECT_FALSE(json::ShortDecimal("1e3"));
+  EXPECT_FALSE(json::ShortDecimal("1234567890123456"));  // 16 digits: not exact in general
+  EXPECT_EQ(json::ShortDecimal("-0.25 }"), -0.25);
 }
 
 }  // namespace

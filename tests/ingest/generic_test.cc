@@ -185,6 +185,49 @@ TEST(GenericAdapterTest, TruncatedOrBrokenRecordIsMalformed) {
   EXPECT_EQ(parsed.ReasonCounts(), (Counts{{"malformed_json", 3}}));
 }
 
+TEST(GenericAdapterTest, OnePassKeepsAtPointerSemantics) {
+  GenericMapping m;
+  m.id = "/id";
+  m.text = "/list/1";              // through an array: looked up after the pass (rewinds)
+  m.title = "/obj/inner";          // nested object
+  m.author_name = "/obj";          // an object: nothing
+  m.author_handle = "/id/deeper";  // through a string: nothing
+  m.lang = "/";                    // the key ""
+  m.created_at = "/t";
+  m.url = "no-leading-slash";  // not a pointer: nothing
+  auto parsed = ParseWith(m, R"({"id": "first", "obj": {"x": 1, "inner": "title text"},)"
+                             R"( "": "xx", "list": ["a", "second"], "t": 1617292351,)"
+                             R"( "id": "duplicate", "obj": {"inner": "late"}})");
+  ASSERT_EQ(parsed.posts.size(), 1u);
+  const Post& p = parsed.posts[0];
+  EXPECT_EQ(p.id, "first");  // first occurrence, read before the rewind of the array lookup
+  EXPECT_EQ(p.text, "second");
+  EXPECT_EQ(p.title, "title text");
+  EXPECT_EQ(p.author.name, "");
+  EXPECT_EQ(p.author.handle, "");
+  EXPECT_EQ(p.lang, "xx");
+  EXPECT_EQ(p.url, "");
+  EXPECT_EQ(p.created_at_ms, 1617292351000);
+}
+
+TEST(GenericAdapterTest, BrokenRecordKeepsItsReferenceOutcome) {
+  GenericMapping m;
+  m.created_at = "/t";
+  m.title = "/meta/deep";
+  // A missing comma inside "meta", after the field a pointer needs: reading one pointer at a time
+  // never gets there and the root walk skips "meta" whole, so the record is a post, as it always
+  // was; a bad escape in a mapped field is found when its value is read.
+  auto parsed = ParseWith(m,
+                          "{\"id\":\"5\",\"text\":\"x\",\"t\":1617292351}\n"
+                          "{\"meta\":{\"deep\":\"d\" \"z\":1},\"id\":\"6\",\"text\":\"y\","
+                          "\"t\":1617292351}\n"
+                          "{\"id\":\"7\",\"text\":\"bad \\q escape\",\"t\":1617292351}\n");
+  ASSERT_EQ(parsed.posts.size(), 2u);
+  EXPECT_EQ(parsed.posts[1].id, "6");
+  EXPECT_EQ(parsed.posts[1].title, "d");
+  EXPECT_EQ(parsed.ReasonCounts(), (Counts{{"malformed_json", 1}}));
+}
+
 TEST(GenericAdapterTest, ScalarRecordIsNotAPost) {
   auto parsed = ParseWith(GenericMapping{}, "42");
   EXPECT_TRUE(parsed.posts.empty());
