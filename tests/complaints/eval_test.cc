@@ -7,6 +7,7 @@
 #include <string>
 
 #include "pipeline/complaints/eval.h"
+#include "pipeline/sentiment/lexicon.h"
 #include "tests/testing/fixtures.h"
 
 namespace earshot::pipeline::complaints {
@@ -133,6 +134,30 @@ TEST(HeldOut, ComplaintF1WithWholeDomainsHeldOut) {
   std::vector<bool> negative;
   for (const auto& s : f.sentiment) negative.push_back(s.label == sentiment::Label::kNegative);
   EXPECT_GT(cv.pooled.f1, Report(data.items, negative).pooled.f1 + 0.15);
+}
+
+// The committed model is what `earshot train complaints` writes from the data: a change to the
+// features, the cues or the trainer without retraining fails here.
+TEST(HeldOut, TheCommittedModelIsReproducible) {
+  EARSHOT_REQUIRE_SHARED(path, "data/sentiment/complaints/complaints-data.csv");
+  ComplaintData data = ReadComplaintData(path);
+  auto sentiment = sentiment::SentimentSnapshot::Create(
+      sentiment::DefaultSentimentOptions(EARSHOT_SOURCE_DIR));
+  ASSERT_TRUE(sentiment.snapshot);
+  ComplaintOptions options = DefaultComplaintOptions(EARSHOT_SOURCE_DIR);
+  const std::string committed = options.model_path;
+  options.model_path.clear();
+  auto snapshot = ComplaintSnapshot::Create(options);
+  ASSERT_TRUE(snapshot.snapshot);
+  sentiment::SentimentAnalyzer analyzer(sentiment.snapshot);
+  ComplaintClassifier classifier(snapshot.snapshot);
+  ComplaintTrainOptions train;
+  Featurized f = Featurize(data.items, analyzer, classifier, train.hash_bits);
+  auto model = TrainComplaintModel(f.examples, train);
+  const std::string out = ::testing::TempDir() + "/retrained.model";
+  ASSERT_EQ(model->Save(out), "");
+  EXPECT_EQ(sentiment::Sha256File(out), sentiment::Sha256File(committed))
+      << "retrain with: earshot train complaints";
 }
 
 TEST(HeldOut, CategoryAccuracyOnTheLabelledSample) {
