@@ -234,5 +234,64 @@ TEST(ConfigTest, MemoryBudget) {
                 "found 8"});
 }
 
+TEST(ConfigTest, SentimentSection) {
+  auto result = LoadConfigFromString(R"(inputs: [{name: a, file: x}]
+sentiment:
+  engine: lexicon
+  thresholds: {positive: 0.1, negative: -0.2}
+  ensemble_lexicon_weight: 0.3
+  language_gate: false
+  model: models/s.model
+  lexicons:
+    - {path: ours.tsv, scale: 0.5}
+    - {path: /opt/vader.txt, format: vader, sha256: ffb6117bfccf798a34e91d72f50604329946e6fd763668092618d5c5b340a298}
+  overrides: {united: 0, delayed: -2.5}
+)",
+                                     "/srv/e/c.yaml");
+  ASSERT_TRUE(result.ok()) << result.errors[0].ToString();
+  const SentimentConfig& s = result.config->sentiment;
+  EXPECT_TRUE(s.present);
+  EXPECT_EQ(s.engine, "lexicon");
+  EXPECT_DOUBLE_EQ(s.positive_threshold, 0.1);
+  EXPECT_DOUBLE_EQ(s.negative_threshold, -0.2);
+  EXPECT_DOUBLE_EQ(s.ensemble_lexicon_weight, 0.3);
+  EXPECT_FALSE(s.language_gate);
+  EXPECT_EQ(s.model, "/srv/e/models/s.model");
+  ASSERT_EQ(s.lexicons.size(), 2u);
+  EXPECT_EQ(s.lexicons[0].path, "/srv/e/ours.tsv");
+  EXPECT_DOUBLE_EQ(s.lexicons[0].scale, 0.5);
+  EXPECT_EQ(s.lexicons[1].format, pipeline::sentiment::LexiconFormat::kVader);
+  ASSERT_EQ(s.overrides.size(), 2u);
+  EXPECT_EQ(s.overrides[1].term, "delayed");
+  EXPECT_DOUBLE_EQ(s.overrides[1].valence, -2.5);
+
+  auto errors = Errors(R"(inputs: [{name: a, file: x}]
+sentiment:
+  engine: magic
+  thresholds: {positive: 2}
+  lexicons:
+    - {path: a.tsv, format: csv, sha256: abc}
+  overrides: {bad: 9}
+  langauge_gate: true
+)");
+  std::vector<std::string> expected = {
+      "test.yaml:8:3: unknown key 'langauge_gate' in sentiment; did you mean 'language_gate'?",
+  };
+  ASSERT_FALSE(errors.empty());
+  EXPECT_EQ(errors[0], expected[0]);
+  std::string all;
+  for (const auto& e : errors) all += e + "\n";
+  EXPECT_NE(all.find("test.yaml:3:11: unknown engine 'magic'; expected lexicon, model or ensemble"),
+            std::string::npos) << all;
+  EXPECT_NE(all.find("test.yaml:4:26: 'positive' in sentiment.thresholds must be between"),
+            std::string::npos) << all;
+  EXPECT_NE(all.find("unknown lexicon format 'csv'; expected vader or earshot"), std::string::npos)
+      << all;
+  EXPECT_NE(all.find("'sha256' in sentiment.lexicons[0] must be 64 lowercase hex digits"),
+            std::string::npos) << all;
+  EXPECT_NE(all.find("test.yaml:7:20: override for 'bad' must be a number between -4 and 4"),
+            std::string::npos) << all;
+}
+
 }  // namespace
 }  // namespace earshot::app
