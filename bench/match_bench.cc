@@ -8,7 +8,9 @@
 // Brands: the realistic rule set of tests/pipeline/rule_sets.h (S&P 500 + Fortune 500 + travel
 // handles), topped up with synthetic pseudo-word brands to 10,000.
 //
-//   Engine/N, Naive/N     throughput: bytes of original post text (SetBytesProcessed) and posts/s
+//   Engine/N, Naive/N     throughput: bytes of original post text (SetBytesProcessed) and posts/s;
+//                         for Engine, the shares of posts the token key prefilter dropped on the
+//                         raw text (no_key_raw) or after normalizing (no_key_view), and scanned
 //   Compile/N, NaiveCompile/N  compile time, and memory: heap bytes in use (mallinfo2) after
 //                         compiling AND matching the whole corpus once (so RE2's lazily built DFA
 //                         states are counted), as a delta from before; RSS delta beside it.
@@ -196,6 +198,13 @@ void BM_Engine(benchmark::State& state) {
   state.counters["scan_errors"] = static_cast<double>(scan_errors);
   state.counters["atoms"] = static_cast<double>(rs->atoms().size());
   state.counters["sets"] = static_cast<double>(rs->folded_sets().size() + rs->cased_sets().size());
+  // What the token key prefilter did: the share of posts it dropped on the raw text, or after
+  // normalizing them (a field with non-inert non-ASCII characters), and the share scanned.
+  const MatcherStats& st = matcher.stats();
+  const auto seen = static_cast<double>(std::max<uint64_t>(st.posts, 1));
+  state.counters["no_key_raw"] = static_cast<double>(st.no_key_ascii) / seen;
+  state.counters["no_key_view"] = static_cast<double>(st.no_key_view) / seen;
+  state.counters["scanned"] = static_cast<double>(st.scanned) / seen;
 }
 
 // The engine's own RE2::Sets run bare over the lowercased original text (no normalization, no

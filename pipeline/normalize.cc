@@ -3,7 +3,12 @@
 #include <utf8proc.h>
 
 #include <array>
+#include <bit>
 #include <cstring>
+
+#if defined(__AVX2__)
+#include <immintrin.h>
+#endif
 
 namespace earshot::pipeline {
 namespace {
@@ -244,7 +249,202 @@ int32_t DecodeEntity(std::string_view s, size_t pos, size_t& end) {
   return cp;
 }
 
+// Classifies 64 bytes: writes them ASCII-lowercased to `dst` and returns, one bit per byte, the
+// ASCII word characters in `word` and the bytes that rule out the ASCII fast path (>= 0x80, '&')
+// in `special`.
+inline void ClassifyBlock64(const char* src, char* dst, uint64_t& word, uint64_t& special) {
+#if defined(__AVX2__)
+  uint64_t w[2], sp[2];
+  for (int h = 0; h < 2; ++h) {
+    const __m256i c = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(src + 32 * h));
+    const __m256i upper = _mm256_and_si256(_mm256_cmpgt_epi8(c, _mm256_set1_epi8('A' - 1)),
+                                           _mm256_cmpgt_epi8(_mm256_set1_epi8('Z' + 1), c));
+    const __m256i l = _mm256_or_si256(c, _mm256_and_si256(upper, _mm256_set1_epi8(0x20)));
+    const __m256i alpha = _mm256_and_si256(_mm256_cmpgt_epi8(l, _mm256_set1_epi8('a' - 1)),
+                                           _mm256_cmpgt_epi8(_mm256_set1_epi8('z' + 1), l));
+    const __m256i digit = _mm256_and_si256(_mm256_cmpgt_epi8(c, _mm256_set1_epi8('0' - 1)),
+                                           _mm256_cmpgt_epi8(_mm256_set1_epi8('9' + 1), c));
+    const __m256i w_mask = _mm256_or_si256(_mm256_or_si256(alpha, digit),
+                                           _mm256_cmpeq_epi8(c, _mm256_set1_epi8('_')));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + 32 * h), l);
+    w[h] = static_cast<uint32_t>(_mm256_movemask_epi8(w_mask));
+    // The sign bit of every byte >= 0x80, and of 0xFF where the byte is '&'.
+    sp[h] = static_cast<uint32_t>(
+        _mm256_movemask_epi8(_mm256_or_si256(c, _mm256_cmpeq_epi8(c, _mm256_set1_epi8('&')))));
+  }
+  word = w[0] | (w[1] << 32);
+  special = sp[0] | (sp[1] << 32);
+#else
+  word = special = 0;
+  for (int i = 0; i < 64; ++i) {
+    const auto u = static_cast<unsigned char>(src[i]);
+    const bool ascii = u < 0x80;
+    dst[i] = Lower(static_cast<char>(u));
+    word |= static_cast<uint64_t>(ascii && kAsciiClass[u] == kWordChar) << i;
+    special |= static_cast<uint64_t>(!ascii || u == '&') << i;
+  }
+#endif
+}
+
+enum class Inertness : uint8_t { kNo, kSeparator, kSymbol, kModifier };
+
+// How a non-ASCII code point acts on the tokens around it, by the general loop's own steps
+// (decompose, compose, classify; see NormalizeField).
+Inertness ClassifyInert(int32_t cp) {
+  if (cp == 0x200D || cp == 0xFE0F || cp == 0xFE0E || (cp >= 0x1F3FB && cp <= 0x1F3FF)) {
+    return Inertness::kModifier;  // ignored: a token open before it stays open
+  }
+  if (utf8proc_get_property(cp)->combining_class != 0) return Inertness::kNo;  // composes
+  constexpr auto kFold = static_cast<utf8proc_option_t>(UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT |
+                                                        UTF8PROC_CASEFOLD | UTF8PROC_IGNORE |
+                                                        UTF8PROC_STABLE);
+  int32_t buf[32];
+  int last_boundclass = 0;
+  utf8proc_ssize_t k = utf8proc_decompose_char(cp, buf, 32, kFold, &last_boundclass);
+  if (k <= 0 || k > 32) return Inertness::kNo;  // ignorable (leaves a token open) or odd
+  if (k > 1) {
+    k = utf8proc_normalize_utf32(buf, k,
+                                 static_cast<utf8proc_option_t>(kFold | UTF8PROC_COMPOSE));
+    if (k <= 0) return Inertness::kNo;
+  }
+  bool symbol = false;
+  for (utf8proc_ssize_t i = 0; i < k; ++i) {
+    const int32_t f = buf[i];
+    if (f < 0x80) {
+      if (kAsciiClass[f] == kWordChar) return Inertness::kNo;  // "™" is "tm", "Ａ" is "a"
+      continue;  // separators, and fullwidth @ # $ (which act as separators)
+    }
+    switch (Classify(f)) {
+      case CpClass::kSeparator: break;
+      case CpClass::kEmoji:
+      case CpClass::kRegional:
+      case CpClass::kSingle: symbol = true; break;
+      default: return Inertness::kNo;
+    }
+  }
+  return symbol ? Inertness::kSymbol : Inertness::kSeparator;
+}
+
+// Checks the non-ASCII characters and '&'s of s at the bit positions of `special` (bytes
+// [base, base + 64)): false when one is not inert. An HTML character reference that decodes to an
+// inert character is one too: its bytes are taken out of the word runs (`word` for this block,
+// `skip_end` for the next ones), as the general loop never sees its letters. `skip_end` also
+// carries the end of a multi-byte character across blocks.
+bool SpecialsAreInert(std::string_view s, size_t base, uint64_t special, bool allow_symbols,
+                      uint64_t& word, size_t& skip_end, std::vector<uint64_t>& cache) {
+  if (cache.empty()) cache.assign(1024, 0);
+  auto inertness = [&](int32_t cp) {
+    uint64_t& slot = cache[static_cast<size_t>(cp) & 1023];
+    if ((slot >> 8) != static_cast<uint64_t>(cp) + 1) {
+      slot = (static_cast<uint64_t>(cp) + 1) << 8 | static_cast<uint8_t>(ClassifyInert(cp));
+    }
+    return static_cast<Inertness>(slot & 0xFF);
+  };
+  while (special != 0) {
+    const size_t i = base + static_cast<size_t>(std::countr_zero(special));
+    special &= special - 1;
+    if (i < skip_end) continue;  // inside the character or reference decoded last
+    const auto u = static_cast<unsigned char>(s[i]);
+    if (u == '&') {
+      size_t end = 0;
+      const int32_t cp = DecodeEntity(s, i, end);
+      if (cp < 0) continue;  // a plain '&': a separator
+      if (cp < 0x80 ? kAsciiClass[static_cast<size_t>(cp)] == kWordChar
+                    : (inertness(cp) == Inertness::kNo || inertness(cp) == Inertness::kModifier ||
+                       (inertness(cp) == Inertness::kSymbol && !allow_symbols))) {
+        return false;  // "&#65;" is a letter; "&eacute;" joins the word around it
+      }
+      // "&amp;", "&quot;", "&#39;", "&hellip;": a separator, and never the word "amp".
+      for (size_t k = i; k < end && k < base + 64; ++k) word &= ~(uint64_t{1} << (k - base));
+      skip_end = end;
+      continue;
+    }
+    if (u < 0xC0) return false;  // a stray continuation byte
+    int32_t cp;
+    const utf8proc_ssize_t len = utf8proc_iterate(reinterpret_cast<const uint8_t*>(s.data() + i),
+                                                  static_cast<utf8proc_ssize_t>(s.size() - i), &cp);
+    if (len <= 0) return false;
+    skip_end = i + static_cast<size_t>(len);
+    switch (inertness(cp)) {
+      case Inertness::kNo: return false;
+      case Inertness::kSeparator: break;
+      case Inertness::kSymbol:
+        if (!allow_symbols) return false;
+        break;
+      case Inertness::kModifier:
+        // Inert only when the token before it is closed: after another non-ASCII character
+        // (itself inert), or at the start.
+        if (!allow_symbols || (i > 0 && static_cast<unsigned char>(s[i - 1]) < 0x80)) return false;
+        break;
+    }
+  }
+  return true;
+}
+
 }  // namespace
+
+bool HoldsSymbol(std::string_view text) {
+  size_t pos = 0;
+  while (pos < text.size()) {
+    int32_t cp;
+    const utf8proc_ssize_t len =
+        utf8proc_iterate(reinterpret_cast<const uint8_t*>(text.data() + pos),
+                         static_cast<utf8proc_ssize_t>(text.size() - pos), &cp);
+    if (len <= 0) return true;  // not normalized text: assume the worst
+    pos += static_cast<size_t>(len);
+    const CpClass c = Classify(cp);
+    if (c == CpClass::kEmoji || c == CpClass::kRegional || c == CpClass::kSingle) return true;
+  }
+  return false;
+}
+
+bool FindAsciiWordRuns(std::string_view s, bool allow_symbols, AsciiWordRuns& out) {
+  const size_t n = s.size();
+  const size_t blocks = (n + 63) / 64;
+  if (out.lowered.size() < blocks * 64 + 8) out.lowered.resize(blocks * 64 + 8);
+  if (out.bounds.size() < n + 2) out.bounds.resize(n + 2);  // at most (n + 1) / 2 runs
+  char* low = out.lowered.data();
+  uint32_t* b = out.bounds.data();
+  size_t starts_seen = 0, ends_seen = 0;
+  size_t skip_end = 0;  // end of the last non-ASCII character or reference checked
+  uint64_t prev = 0;  // the last byte of the previous block is a word character
+  for (size_t blk = 0; blk < blocks; ++blk) {
+    const size_t base = blk * 64;
+    const char* src = s.data() + base;
+    char tail[64];
+    if (n - base < 64) {  // the last, partial block: zeros are separators
+      std::memset(tail, 0, sizeof tail);
+      std::memcpy(tail, src, n - base);
+      src = tail;
+    }
+    uint64_t word, special;
+    ClassifyBlock64(src, low + base, word, special);
+    if (skip_end > base) {  // a reference that began in the previous block
+      const size_t k = skip_end - base;
+      word &= k >= 64 ? 0 : ~((uint64_t{1} << k) - 1);
+    }
+    if (special != 0 &&
+        !SpecialsAreInert(s, base, special, allow_symbols, word, skip_end, out.inert_cache)) {
+      return false;
+    }
+    const uint64_t shifted = (word << 1) | prev;
+    uint64_t starts = word & ~shifted;
+    uint64_t ends = ~word & shifted;
+    prev = word >> 63;
+    const auto base32 = static_cast<uint32_t>(base);
+    while (starts != 0) {
+      b[2 * starts_seen++] = base32 + static_cast<uint32_t>(std::countr_zero(starts));
+      starts &= starts - 1;
+    }
+    while (ends != 0) {
+      b[2 * ends_seen++ + 1] = base32 + static_cast<uint32_t>(std::countr_zero(ends));
+      ends &= ends - 1;
+    }
+  }
+  if (prev != 0) b[2 * ends_seen++ + 1] = static_cast<uint32_t>(n);  // a run ends the field
+  out.count = starts_seen;
+  return true;
+}
 
 void Normalizer::Normalize(std::string_view title, std::string_view text,
                            const NormalizeOptions& options, NormalizedText& out) {

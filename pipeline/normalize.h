@@ -68,6 +68,33 @@ struct NormalizeOptions {
   bool query_wildcards = false;  // treat '*' and '?' as word characters (query terms only)
 };
 
+// The maximal runs of ASCII word characters ([0-9A-Za-z_]) of a field, lowercased: a cheap
+// superset of the field's ASCII tokens, for prefilters. Found when each non-ASCII character and
+// each HTML character reference of the field ("&amp;", whose bytes are left out of the runs) is
+// *inert*: a separator whose normalization holds no ASCII word character (’ “ ” … – NBSP, ...),
+// or, with `allow_symbols`, a character that is a token of its own (emoji, flags, Han, ...) or a
+// modifier right after such characters (variation selectors, ZWJ, skin tones). Then every token
+// of the field's normalized view that is pure ASCII is one of these runs once a leading '@', '#'
+// or '$' is removed, except URL tokens (whose pieces are runs too), and two such tokens adjacent
+// in the view are adjacent runs. No allocation once the buffers have grown.
+struct AsciiWordRuns {
+  std::string lowered;           // the field, ASCII-lowercased; at least 8 readable bytes past
+                                 // the end of every run
+  std::vector<uint32_t> bounds;  // [bounds[2i], bounds[2i+1]) is run i, in `lowered`
+  size_t count = 0;              // number of runs
+  std::vector<uint64_t> inert_cache;  // code points already classified (direct-mapped)
+};
+
+// True when `text` holds a character that the normalizer makes a token of its own (emoji, regional
+// indicators, characters of no-space scripts): what FindAsciiWordRuns may skip with
+// allow_symbols.
+[[nodiscard]] bool HoldsSymbol(std::string_view text);
+
+// Fills `out` and returns true when the runs of `s` are found (see AsciiWordRuns); returns false
+// (leaving `out` unspecified) when `s` holds a character or reference that is not inert, or
+// invalid UTF-8.
+[[nodiscard]] bool FindAsciiWordRuns(std::string_view s, bool allow_symbols, AsciiWordRuns& out);
+
 class Normalizer {
  public:
   // Normalizes `title` (may be empty) then `text` into `out` (cleared first). A field-break token

@@ -227,9 +227,40 @@ bool Matcher::Eval(const Program& p, int node, const ingest::Post& post) {
   return false;
 }
 
+const NormalizedText& Matcher::normalized() const {
+  if (deferred_) {
+    normalizer_.Normalize(deferred_title_, deferred_text_, NormalizeOptions{}, text_);
+    deferred_ = false;
+  }
+  return text_;
+}
+
+bool Matcher::NoKeyToken(const ingest::Post& post, bool& normalized) {
+  const TokenKeyFilter& filter = rules_->key_filter();
+  normalized = false;
+  bool ascii = true;
+  for (const std::string* field : {&post.title, &post.text}) {
+    if (field->empty()) continue;
+    if (!FindAsciiWordRuns(*field, !filter.symbol_keys(), runs_)) {
+      ascii = false;
+      break;
+    }
+    if (filter.AnyRun(runs_)) return false;
+  }
+  if (ascii) return true;
+  // A field outside the ASCII fast path: look at the real tokens.
+  normalizer_.Normalize(post.title, post.text, NormalizeOptions{}, text_);
+  normalized = true;
+  padded_.assign(text_.view);
+  padded_.append(8, '\0');
+  return !filter.AnyViewToken(padded_.data(), text_.view.size());
+}
+
 void Matcher::Match(const ingest::Post& post, MatchResult& result) {
   result.count = 0;
   result.scan_error = false;
+  deferred_ = false;
+  ++stats_.posts;
   const RuleSet& rs = *rules_;
   if (rs.brands().empty()) return;
   if (++stamp_ == 0) {  // wrapped: reset every stamp
@@ -259,10 +290,24 @@ void Matcher::Match(const ingest::Post& post, MatchResult& result) {
     }
   }
 
+  // Most posts hold no token that could start an atom a brand needs: they are done here.
+  bool normalized = false;
+  if (rs.key_filter().enabled() && NoKeyToken(post, normalized)) {
+    ++(normalized ? stats_.no_key_view : stats_.no_key_ascii);
+    if (!normalized) {
+      text_.Clear();
+      deferred_ = true;
+      deferred_title_.assign(post.title);
+      deferred_text_.assign(post.text);
+    }
+    return;
+  }
+
   // The folded view first; the cased view only when a case-sensitive atom may occur.
   NormalizeOptions options;
-  normalizer_.Normalize(post.title, post.text, options, text_);
+  if (!normalized) normalizer_.Normalize(post.title, post.text, options, text_);
   bool need_cased = false;
+  ++stats_.scanned;
 
   candidates_.clear();
   auto scan = [&](const std::vector<RuleSet::SetGroup>& groups, const std::string& view) {

@@ -2,12 +2,15 @@
 //
 // Holds a shared, immutable RuleSet snapshot and per-post scratch (normalized text, hit lists,
 // occurrence caches) reused across calls: thread-compatible, one per worker thread. On the hot
-// path: one normalization pass, one RE2::Set scan per pattern set, then work only for the brands
-// whose terms occurred. Field filters are checked before any text work when every brand has one.
+// path: the token key prefilter (see TokenKeyFilter; most posts end there, without being
+// normalized), then one normalization pass, one RE2::Set scan per pattern set, then work only for
+// the brands whose terms occurred. Field filters are checked before any text work when every
+// brand has one.
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "ingest/post.h"
@@ -28,6 +31,14 @@ struct BrandHit {
   std::vector<Span> title_spans;   // in Post::title
 };
 
+// What Match() did with the posts it saw (for metrics and benchmarks).
+struct MatcherStats {
+  uint64_t posts = 0;         // posts given to Match()
+  uint64_t no_key_ascii = 0;  // dropped by the token key prefilter on the raw text
+  uint64_t no_key_view = 0;   // dropped by the prefilter after full normalization
+  uint64_t scanned = 0;       // normalized and scanned with the RE2::Sets
+};
+
 struct MatchResult {
   std::vector<BrandHit> hits;  // hits[0, count) are this post's; capacity is reused
   size_t count = 0;
@@ -44,8 +55,11 @@ class Matcher {
 
   void Match(const ingest::Post& post, MatchResult& result);
 
-  // The normalized view of the last post matched (for tests and tools).
-  const NormalizedText& normalized() const { return text_; }
+  const MatcherStats& stats() const { return stats_; }
+
+  // The normalized view of the last post matched (for tests and tools). Built here, from a copy
+  // of the post's fields, when the token key prefilter let Match() skip it.
+  const NormalizedText& normalized() const;
 
  private:
   struct Occurrence {
@@ -61,9 +75,20 @@ class Matcher {
   bool AtomMatched(int atom) const { return atom_stamp_[static_cast<size_t>(atom)] == stamp_; }
   void Resize();
 
+  // True when no atom a brand needs can occur in the post (see TokenKeyFilter): then neither
+  // the token list nor the RE2::Set scan is needed. Normalizes the post into text_ when a field
+  // does not take the ASCII fast path (sets normalized_).
+  bool NoKeyToken(const ingest::Post& post, bool& normalized);
+
   std::shared_ptr<const RuleSet> rules_;
-  Normalizer normalizer_;
-  NormalizedText text_;
+  mutable Normalizer normalizer_;
+  mutable NormalizedText text_;
+  AsciiWordRuns runs_;
+  MatcherStats stats_;
+  std::string padded_;  // the view and 8 zero bytes, for TokenKeyFilter::AnyViewToken
+  // The last post's fields when Match() skipped normalizing it (normalized() builds text_).
+  mutable bool deferred_ = false;
+  std::string deferred_title_, deferred_text_;
   uint32_t stamp_ = 0;
   std::vector<uint32_t> atom_stamp_;   // == stamp_: the atom occurs in this post
   std::vector<uint32_t> occ_stamp_;    // == stamp_: occ_[atom] is computed

@@ -185,13 +185,17 @@ class Compiler {
       folded.cased = false;
       std::string ignored;
       int gate = CompileTerm(folded, ignored);
-      if (gate >= 0) gates.push_back(gate);
+      if (gate >= 0) {
+        gates.push_back(gate);
+        twins[id] = gate;
+      }
     }
     return id;
   }
 
  public:
   std::vector<int> gates;
+  std::unordered_map<int, int> twins;  // case-sensitive atom -> its folded twin
 
  private:
 
@@ -260,7 +264,145 @@ class Compiler {
   NormalizedText scratch_;
 };
 
+// The key of an atom for TokenKeyFilter (URL tokens are never part of one: the filter sees their
+// pieces, not them). False when it has none.
+struct Key {
+  enum Kind : uint8_t { kPair, kToken, kPrefix } kind = kToken;
+  std::string first, second;  // second: kPair only
+};
+
+std::string_view WithoutPrefixChar(const TokenPattern& t) {
+  std::string_view text = t.text;
+  if ((t.kind == TokenKind::kMention || t.kind == TokenKind::kHashtag ||
+       t.kind == TokenKind::kCashtag) &&
+      text.size() > 1) {
+    text.remove_prefix(1);
+  }
+  return text;
+}
+
+bool ChooseKey(const Atom& atom, Key& key) {
+  auto usable = [](const TokenPattern& t) {
+    return t.kind != TokenKind::kUrl && t.kind != TokenKind::kFieldBreak;
+  };
+  // Two adjacent literal tokens (their '@', '#' or '$' removed): the most selective; the pair
+  // whose shorter token is longest.
+  size_t best = 0;
+  for (size_t i = 0; i + 1 < atom.tokens.size(); ++i) {
+    const TokenPattern &a = atom.tokens[i], &b = atom.tokens[i + 1];
+    if (!usable(a) || !usable(b) || a.wildcard || b.wildcard) continue;
+    std::string_view x = WithoutPrefixChar(a), y = WithoutPrefixChar(b);
+    size_t score = std::min(x.size(), y.size()) * 1024 + x.size() + y.size();
+    if (score > best) {
+      best = score;
+      key.kind = Key::kPair;
+      key.first.assign(x);
+      key.second.assign(y);
+    }
+  }
+  if (best > 0) return true;
+  key.second.clear();
+  // Else its longest literal token, else the longest literal prefix of a wildcard token (with
+  // the '@', '#' or '$' of a mention, hashtag or cashtag).
+  bool found = false;
+  for (const TokenPattern& t : atom.tokens) {
+    if (!usable(t)) continue;
+    std::string_view text = t.text;
+    auto kind = Key::kToken;
+    if (t.wildcard) {
+      text = text.substr(0, text.find_first_of("*?"));
+      kind = Key::kPrefix;
+    }
+    if (text.empty()) continue;
+    bool better = !found || (key.kind == Key::kPrefix && kind == Key::kToken) ||
+                  (key.kind == kind && text.size() > key.first.size());
+    if (better) {
+      key.kind = kind;
+      key.first.assign(text);
+      found = true;
+    }
+  }
+  return found;
+}
+
 }  // namespace
+
+void TokenKeyFilter::Add(uint64_t hash) {
+  const uint64_t bit = hash >> bloom_shift_;
+  bloom_[bit >> 6] |= uint64_t{1} << (bit & 63);
+  for (size_t i = (hash >> 1) & mask_;; i = (i + 1) & mask_) {
+    if (table_[i] == hash) return;
+    if (table_[i] == 0) {
+      table_[i] = hash;
+      ++keys_;
+      return;
+    }
+  }
+}
+
+bool TokenKeyFilter::AnyRun(const AsciiWordRuns& runs) const {
+  if (!enabled_) return true;
+  const char* low = runs.lowered.data();
+  const uint32_t* b = runs.bounds.data();
+  uint64_t prev = 0;
+  for (size_t i = 0; i < runs.count; ++i) {
+    const uint32_t begin = b[2 * i], len = b[2 * i + 1] - begin;
+    const uint64_t h = HashPadded(low + begin, len);
+    if (Contains(h)) return true;
+    // Two adjacent tokens are two adjacent runs (only a URL puts runs between them).
+    if (has_pairs_ && i > 0 && Contains(PairHash(prev, h))) return true;
+    prev = h;
+    if (MayStartPrefixKey(low + begin, len)) {
+      for (uint32_t l : prefix_lengths_) {
+        if (len >= l && Contains(HashPadded(low + begin, l))) return true;
+      }
+    }
+    // After '@', '#' or '$' the run may be a mention, hashtag or cashtag: try it with the prefix.
+    if (begin > 0) {
+      const char c = low[begin - 1];
+      if ((c == '@' || c == '#' || c == '$') && ContainsToken(low + begin - 1, len + 1)) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+bool TokenKeyFilter::ContainsToken(const char* p, size_t len) const {
+  if (Contains(HashPadded(p, len))) return true;
+  if (!MayStartPrefixKey(p, len)) return false;
+  for (uint32_t l : prefix_lengths_) {
+    if (len >= l && Contains(HashPadded(p, l))) return true;
+  }
+  return false;
+}
+
+bool TokenKeyFilter::AnyViewToken(const char* view, size_t size) const {
+  if (!enabled_) return true;
+  uint64_t prev = 0;
+  bool have_prev = false;
+  size_t i = 0;
+  while (i < size) {
+    if (view[i] == ' ') {
+      ++i;
+      continue;
+    }
+    const char* space = static_cast<const char*>(std::memchr(view + i, ' ', size - i));
+    const size_t end = space != nullptr ? static_cast<size_t>(space - view) : size;
+    const char* p = view + i;
+    const size_t len = end - i;
+    i = end;
+    if (ContainsToken(p, len)) return true;
+    // The pair and a plain word's hashtag use the token without its '@', '#' or '$'.
+    const size_t skip = len > 1 && (p[0] == '@' || p[0] == '#' || p[0] == '$') ? 1 : 0;
+    if (skip != 0 && p[0] == '#' && ContainsToken(p + 1, len - 1)) return true;
+    const uint64_t h = HashPadded(p + skip, len - skip);
+    if (has_pairs_ && have_prev && Contains(PairHash(prev, h))) return true;
+    prev = h;
+    have_prev = true;
+  }
+  return false;
+}
 
 std::shared_ptr<const RuleSet> RuleSet::Compile(std::vector<BrandRule> rules,
                                                 const MatchOptions& options,
@@ -290,6 +432,73 @@ std::shared_ptr<const RuleSet> RuleSet::Compile(std::vector<BrandRule> rules,
       rs->atom_brands_[static_cast<size_t>(a)].push_back(static_cast<uint32_t>(b));
     }
     if (rs->brands_[b].query.required_fields.empty()) rs->all_field_gated_ = false;
+  }
+
+  // The token key prefilter, over the atoms some brand needs.
+  {
+    std::vector<uint64_t> keys;
+    std::vector<uint32_t> prefix_lengths;
+    std::vector<std::string> prefix_keys;
+    bool usable = true, pairs = false, symbol_keys = false;
+    Key key;
+    for (size_t a = 0; a < rs->atoms_.size() && usable; ++a) {
+      if (rs->atom_brands_[a].empty()) continue;
+      const Atom* atom = &rs->atoms_[a];
+      if (atom->cased) {
+        auto twin = compiler.twins.find(static_cast<int>(a));
+        if (twin == compiler.twins.end()) {
+          usable = false;
+          break;
+        }
+        atom = &rs->atoms_[static_cast<size_t>(twin->second)];
+      }
+      if (!ChooseKey(*atom, key)) {
+        usable = false;
+        break;
+      }
+      symbol_keys = symbol_keys || HoldsSymbol(key.first) || HoldsSymbol(key.second);
+      if (key.kind == Key::kPair) {
+        keys.push_back(TokenKeyFilter::PairHash(TokenKeyFilter::Hash(key.first),
+                                                TokenKeyFilter::Hash(key.second)));
+        pairs = true;
+        continue;
+      }
+      keys.push_back(TokenKeyFilter::Hash(key.first));
+      if (key.kind == Key::kPrefix) prefix_keys.push_back(key.first);
+      if (key.kind == Key::kPrefix &&
+          std::find(prefix_lengths.begin(), prefix_lengths.end(), key.first.size()) ==
+              prefix_lengths.end()) {
+        prefix_lengths.push_back(static_cast<uint32_t>(key.first.size()));
+      }
+    }
+    constexpr size_t kMaxPrefixLengths = 8;  // each may cost a hash and a probe per token
+    TokenKeyFilter& f = rs->key_filter_;
+    if (usable && !keys.empty() && prefix_lengths.size() <= kMaxPrefixLengths) {
+      size_t size = 16;
+      while (size < 4 * keys.size()) size *= 2;
+      f.table_.assign(size, 0);
+      f.mask_ = size - 1;
+      int bloom_bits = 12;  // about 32 bits per key: 1 in 32 probes gets past the bitmap
+      while ((size_t{1} << bloom_bits) < 32 * keys.size() && bloom_bits < 24) ++bloom_bits;
+      f.bloom_.assign((size_t{1} << bloom_bits) / 64, 0);
+      f.bloom_shift_ = 64 - bloom_bits;
+      for (uint64_t h : keys) f.Add(h);
+      if (!prefix_keys.empty()) {
+        f.prefix_start_.assign(65536 / 64, 0);
+        f.prefix_gate_ = 4;
+        for (const std::string& k : prefix_keys) f.prefix_gate_ = std::min(f.prefix_gate_, k.size());
+        for (std::string k : prefix_keys) {
+          k.resize(std::max<size_t>(k.size(), 4));  // 4 readable bytes
+          const uint64_t bit = TokenKeyFilter::PrefixGateHash(k.data(), f.prefix_gate_);
+          f.prefix_start_[bit >> 6] |= uint64_t{1} << (bit & 63);
+        }
+      }
+      std::sort(prefix_lengths.begin(), prefix_lengths.end());
+      f.prefix_lengths_ = std::move(prefix_lengths);
+      f.has_pairs_ = pairs;
+      f.symbol_keys_ = symbol_keys;
+      f.enabled_ = true;
+    }
   }
 
   // Partition atoms into sets of at most patterns_per_set patterns, folded and cased apart.
