@@ -6,13 +6,13 @@
 #
 #   scripts/enrich_bench.sh                 # build tree: build/release (preset release)
 #   BENCH_BUILD=build/ci scripts/enrich_bench.sh   # an existing tree with the bench targets
-#   BENCH_REPS=5 BENCH_MIN_TIME=2 ...
+#   BENCH_REPS=15 BENCH_MIN_TIME=0.5 (the defaults: this machine is noisy, medians of many)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 JOBS=${BENCH_JOBS:-1}
-REPS=${BENCH_REPS:-5}
-MIN_TIME=${BENCH_MIN_TIME:-1}
+REPS=${BENCH_REPS:-15}
+MIN_TIME=${BENCH_MIN_TIME:-0.5}
 CPU=${BENCH_CPU:-0}
 if [[ -n ${BENCH_BUILD:-} ]]; then
   BUILD=$BENCH_BUILD

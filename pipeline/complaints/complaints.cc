@@ -244,16 +244,21 @@ void ComplaintClassifier::ScanCues(const sentiment::SentimentAnalyzer& analyzer)
     uint64_t h = kCueSeed;
     const CueEntry* best = nullptr;
     size_t best_end = 0;
-    for (size_t k = 0; k < static_cast<size_t>(kMaxCueWords) && i + k < n; ++k) {
+    h = CombineCueHash(h, word_hashes_[i]);
+    const CueEntry* first = cues.Find(h == 0 ? 1 : h);
+    if (first == nullptr) continue;  // neither a cue nor the start of one
+    // Pronouns are counted on every word, inside phrases too ("my order").
+    for (uint32_t f = first->families & kPronounFamilies; f != 0; f &= f - 1) {
+      ++family_counts_[__builtin_ctz(f)];
+    }
+    if (first->words != 0) {
+      best = first;
+      best_end = i + 1;
+    }
+    for (size_t k = 1; k < first->longest && i + k < n; ++k) {
       h = CombineCueHash(h, word_hashes_[i + k]);
       const CueEntry* e = cues.Find(h == 0 ? 1 : h);
-      if (e == nullptr) continue;
-      // Pronouns are counted on every word, inside phrases too ("my order").
-      if (k == 0) {
-        for (uint32_t f = e->families & kPronounFamilies; f != 0; f &= f - 1) {
-          ++family_counts_[__builtin_ctz(f)];
-        }
-      }
+      if (e == nullptr || e->words == 0) continue;
       best = e;
       best_end = i + k + 1;
     }
@@ -466,9 +471,14 @@ void AppendComplaintJson(const ComplaintSnapshot& snapshot, const ComplaintResul
   }
   out.append("],\"complaint\":{\"is_complaint\":");
   out.append(r.is_complaint ? "true" : "false");
-  char buf[48];
-  int n = std::snprintf(buf, sizeof buf, ",\"probability\":%.3f", static_cast<double>(r.probability));
-  out.append(buf, static_cast<size_t>(n));
+  // Three decimals without printf (on the hot path).
+  const int thousandths = std::clamp(static_cast<int>(std::lround(r.probability * 1000.f)), 0, 1000);
+  char digits[6] = {static_cast<char>('0' + thousandths / 1000), '.',
+                    static_cast<char>('0' + thousandths / 100 % 10),
+                    static_cast<char>('0' + thousandths / 10 % 10),
+                    static_cast<char>('0' + thousandths % 10), 0};
+  out.append(",\"probability\":");
+  out.append(digits, 5);
   const bool triaged = (r.intents & (kIntentComplaint | kIntentQuestion)) != 0;
   out.append(",\"category\":");
   if (triaged) {

@@ -63,6 +63,7 @@ std::string CueTable::Add(std::string_view phrase, uint32_t families, uint32_t c
   phrase = Trim(phrase);
   if (phrase.empty()) return "empty phrase";
   uint64_t h = kCueSeed;
+  uint64_t first_word = 0;
   int words = 0;
   size_t i = 0;
   while (i < phrase.size()) {
@@ -85,9 +86,22 @@ std::string CueTable::Add(std::string_view phrase, uint32_t families, uint32_t c
                std::to_string(kMaxCueWords) + " words";
       }
       h = CombineCueHash(h, CueWordHash(w));
+      if (words == 1) first_word = h;
     }
     i = j;
   }
+  Slot& s = Upsert(h);
+  s.entry.families |= families;
+  s.entry.categories |= categories;
+  s.entry.words = static_cast<uint8_t>(words);
+  if (words == 1) s.entry.longest = std::max<uint8_t>(s.entry.longest, 1);
+  // The first word learns how long the cues starting with it are (ScanCues stops early).
+  Slot& first = Upsert(first_word);
+  first.entry.longest = std::max(first.entry.longest, static_cast<uint8_t>(words));
+  return {};
+}
+
+CueTable::Slot& CueTable::Upsert(uint64_t h) {
   if (h == 0) h = 1;
   if ((count_ + 1) * 2 > slots_.size()) Grow();
   size_t mask = slots_.size() - 1;
@@ -98,10 +112,13 @@ std::string CueTable::Add(std::string_view phrase, uint32_t families, uint32_t c
     s.key = h;
     ++count_;
   }
-  s.entry.families |= families;
-  s.entry.categories |= categories;
-  s.entry.words = static_cast<uint8_t>(words);
-  return {};
+  return s;
+}
+
+size_t CueTable::size() const {
+  size_t n = 0;
+  for (const Slot& s : slots_) n += s.key != 0 && s.entry.words != 0;
+  return n;
 }
 
 std::string CueTable::Build(const std::vector<Source>& sources,

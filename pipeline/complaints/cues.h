@@ -44,7 +44,8 @@ enum CueFamily : uint8_t {
 struct CueEntry {
   uint32_t families = 0;    // bit per CueFamily
   uint32_t categories = 0;  // bit per category index
-  uint8_t words = 1;
+  uint8_t words = 0;        // 0: not a cue itself, only the first word of longer ones
+  uint8_t longest = 0;      // single words: the longest cue starting with this word
 };
 
 // The hash of one token as the cue table sees it: ASCII lower case, apostrophes (' and U+2019)
@@ -73,7 +74,8 @@ class CueTable {
   // Adds one phrase (config extensions). Returns an error message or empty.
   std::string Add(std::string_view phrase, uint32_t families, uint32_t categories);
 
-  // Null when the window hash is not a cue.
+  // Null when the window hash is neither a cue nor (one word) the first word of one. An entry
+  // with words == 0 only says longer cues start here.
   const CueEntry* Find(uint64_t window_hash) const {
     if (slots_.empty()) return nullptr;
     size_t mask = slots_.size() - 1;
@@ -84,7 +86,7 @@ class CueTable {
     }
   }
 
-  size_t size() const { return count_; }
+  size_t size() const;  // cues (not counting first-word entries)
 
  private:
   struct Slot {
@@ -92,6 +94,7 @@ class CueTable {
     CueEntry entry;
   };
   void Grow();
+  Slot& Upsert(uint64_t hash);
 
   std::vector<Slot> slots_;
   size_t count_ = 0;
