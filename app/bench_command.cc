@@ -34,6 +34,8 @@
 #include <vector>
 
 #include "app/commands.h"
+#include "ingest/text.h"
+#include "ingest/twcs_csv.h"
 
 extern char** environ;
 
@@ -172,40 +174,13 @@ double Quantile(const std::vector<std::pair<double, double>>& before,
   return NAN;
 }
 
-// One CSV record per line (the brand files have no multi-line fields).
-std::vector<std::string> CsvFields(const std::string& line) {
-  std::vector<std::string> out;
-  std::string f;
-  bool q = false;
-  for (size_t i = 0; i < line.size(); ++i) {
-    char c = line[i];
-    if (q) {
-      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
-        f.push_back('"');
-        ++i;
-      } else if (c == '"') {
-        q = false;
-      } else {
-        f.push_back(c);
-      }
-    } else if (c == '"') {
-      q = true;
-    } else if (c == ',') {
-      out.push_back(f);
-      f.clear();
-    } else if (c != '\r') {
-      f.push_back(c);
-    }
-  }
-  out.push_back(f);
-  return out;
-}
-
 std::vector<std::vector<std::string>> ReadCsv(const std::string& text) {
   std::vector<std::vector<std::string>> rows;
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) rows.push_back(CsvFields(line));
+  std::vector<std::string> fields;
+  size_t pos = 0;
+  int64_t lines = 0;
+  bool malformed = false;
+  while (ingest::ReadCsvRecord(text, pos, fields, lines, malformed)) rows.push_back(fields);
   return rows;
 }
 
@@ -225,21 +200,7 @@ std::string Utf16LeToUtf8(const std::string& bytes) {
       cp = 0x10000 + ((cp - 0xD800) << 10) + (unit(i + 2) - 0xDC00);
       i += 2;
     }
-    if (cp < 0x80) {
-      out.push_back(static_cast<char>(cp));
-    } else if (cp < 0x800) {
-      out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else if (cp < 0x10000) {
-      out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else {
-      out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-      out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    }
+    ingest::AppendUtf8(static_cast<char32_t>(cp), out);
   }
   return out;
 }

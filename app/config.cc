@@ -333,6 +333,18 @@ class Loader {
     return slash == std::string::npos ? path : file_.substr(0, slash + 1) + path;
   }
 
+  bool Bool(const YAML::Node& map, const std::string& key, bool& out, const std::string& what) {
+    YAML::Node node = map[key];
+    if (!node) return false;
+    bool value = false;
+    if (!node.IsScalar() || !YAML::convert<bool>::decode(node, value)) {
+      Error(node, "'" + key + "' in " + what + " must be true or false");
+      return false;
+    }
+    out = value;
+    return true;
+  }
+
   void LoadSentiment(const YAML::Node& node, Config& config) {
     SentimentConfig& s = config.sentiment;
     s.present = true;
@@ -354,18 +366,8 @@ class Loader {
       }
     }
     Number(node, "ensemble_lexicon_weight", s.ensemble_lexicon_weight, 0, 1, what);
-    for (const char* key : {"language_gate", "replace_default_lexicons"}) {
-      if (YAML::Node b = node[key]) {
-        bool value = false;
-        if (!b.IsScalar() || !YAML::convert<bool>::decode(b, value)) {
-          Error(b, "'" + std::string(key) + "' in sentiment must be true or false");
-        } else if (std::string(key) == "language_gate") {
-          s.language_gate = value;
-        } else {
-          s.replace_default_lexicons = value;
-        }
-      }
-    }
+    Bool(node, "language_gate", s.language_gate, what);
+    Bool(node, "replace_default_lexicons", s.replace_default_lexicons, what);
     if (String(node, "model", s.model, false, what)) s.model = Resolve(s.model);
     if (YAML::Node lexicons = node["lexicons"]) {
       if (!lexicons.IsSequence()) {
@@ -412,18 +414,6 @@ class Loader {
         }
       }
     }
-  }
-
-  bool Bool(const YAML::Node& map, const std::string& key, bool& out, const std::string& what) {
-    YAML::Node node = map[key];
-    if (!node) return false;
-    bool value = false;
-    if (!node.IsScalar() || !YAML::convert<bool>::decode(node, value)) {
-      Error(node, "'" + key + "' in " + what + " must be true or false");
-      return false;
-    }
-    out = value;
-    return true;
   }
 
   std::string Where(const YAML::Node& node) const {

@@ -11,10 +11,28 @@ namespace {
 
 constexpr size_t kColumns = 7;  // tweet_id,author_id,inbound,created_at,text,response,in_response
 
-// Reads one RFC 4180 record starting at data[pos]. Fields are unquoted into `fields`. Returns
-// false at end of input. `lines` counts the newlines consumed (quoted fields may span lines).
-bool ReadRow(std::string_view data, size_t& pos, std::vector<std::string>& fields, int64_t& lines,
-             bool& malformed) {
+// "3.0" -> "3"; other ids unchanged.
+std::string CleanId(std::string_view id) {
+  id = TrimAscii(id);
+  if (size_t dot = id.find('.'); dot != std::string_view::npos &&
+                                 id.substr(dot + 1).find_first_not_of('0') == std::string_view::npos) {
+    id = id.substr(0, dot);
+  }
+  return std::string(id);
+}
+
+bool AllDigits(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool ReadCsvRecord(std::string_view data, size_t& pos, std::vector<std::string>& fields,
+                   int64_t& lines, bool& malformed) {
   fields.clear();
   malformed = false;
   if (pos >= data.size()) return false;
@@ -55,26 +73,6 @@ bool ReadRow(std::string_view data, size_t& pos, std::vector<std::string>& field
   return true;
 }
 
-// "3.0" -> "3"; other ids unchanged.
-std::string CleanId(std::string_view id) {
-  id = TrimAscii(id);
-  if (size_t dot = id.find('.'); dot != std::string_view::npos &&
-                                 id.substr(dot + 1).find_first_not_of('0') == std::string_view::npos) {
-    id = id.substr(0, dot);
-  }
-  return std::string(id);
-}
-
-bool AllDigits(std::string_view s) {
-  if (s.empty()) return false;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-  }
-  return true;
-}
-
-}  // namespace
-
 void ParseTwcsCsv(std::string_view data, std::string_view name,
                   const std::function<void(ParseOutput&)>& on_record) {
   ParseOutput out;
@@ -89,7 +87,7 @@ void ParseTwcsCsv(std::string_view data, std::string_view name,
   bool header = true;
   while (true) {
     int64_t row_line = line;
-    if (!ReadRow(data, pos, fields, line, malformed)) break;
+    if (!ReadCsvRecord(data, pos, fields, line, malformed)) break;
     if (header) {
       header = false;
       if (!fields.empty() && fields[0] == "tweet_id") continue;

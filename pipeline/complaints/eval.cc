@@ -6,51 +6,9 @@
 #include <set>
 #include <sstream>
 
+#include "ingest/twcs_csv.h"
+
 namespace earshot::pipeline::complaints {
-namespace {
-
-// Splits one CSV record starting at `pos` (RFC 4180 quoting; a quoted field may span lines).
-bool ReadCsvRecord(const std::string& data, size_t& pos, std::vector<std::string>& fields,
-                   int& lines) {
-  fields.clear();
-  if (pos >= data.size()) return false;
-  std::string field;
-  bool quoted = false, in_quotes = false;
-  while (pos < data.size()) {
-    char c = data[pos++];
-    if (in_quotes) {
-      if (c == '"') {
-        if (pos < data.size() && data[pos] == '"') {
-          field.push_back('"');
-          ++pos;
-        } else {
-          in_quotes = false;
-        }
-      } else {
-        if (c == '\n') ++lines;
-        field.push_back(c);
-      }
-      continue;
-    }
-    if (c == '"' && field.empty() && !quoted) {
-      in_quotes = quoted = true;
-    } else if (c == ',') {
-      fields.push_back(std::move(field));
-      field.clear();
-      quoted = false;
-    } else if (c == '\n') {
-      ++lines;
-      break;
-    } else if (c != '\r') {
-      field.push_back(c);
-    }
-  }
-  fields.push_back(std::move(field));
-  return true;
-}
-
-}  // namespace
-
 ComplaintData ReadComplaintData(const std::string& path) {
   ComplaintData out;
   std::ifstream in(path, std::ios::binary);
@@ -62,11 +20,12 @@ ComplaintData ReadComplaintData(const std::string& path) {
   buffer << in.rdbuf();
   const std::string data = buffer.str();
   size_t pos = 0;
-  int line = 1;
+  int64_t line = 1;
+  bool malformed = false;  // an unterminated quote: the field runs to the end, as before
   std::vector<std::string> fields;
   while (true) {
-    int start = line;
-    if (!ReadCsvRecord(data, pos, fields, line)) break;
+    int64_t start = line;
+    if (!ingest::ReadCsvRecord(data, pos, fields, line, malformed)) break;
     if (fields.size() == 1 && fields[0].empty()) continue;
     auto fail = [&](const std::string& what) {
       out.error = path + ":" + std::to_string(start) + ": " + what;
