@@ -148,24 +148,11 @@ simdjson::error_code ParseGeneric(od::document& doc, RecordContext& ctx);
 // Compiles a mapping for ParseGeneric (RecordContext::generic_plan); PostParser does it once.
 std::shared_ptr<const GenericPlan> CompileGenericPlan(const GenericMapping& mapping);
 
-// Calls `parse(object, index)` for a root object (index -1) or for every element of a root array
-// (index 0, 1, ...), the shapes in which review and scraper dumps arrive. Elements that are not
-// objects, and roots that are neither, are rejected as not_a_post naming `what`.
+// Calls `parse(object, index)` for every element of the root array (index 0, 1, ...); elements
+// that are not objects are rejected as not_a_post naming `what`. The document must be an array.
 template <typename ParseFn>
-simdjson::error_code ForEachRecordObject(od::document& doc, RecordContext& ctx,
-                                         std::string_view what, ParseFn&& parse) {
-  od::json_type type;
-  if (auto e = doc.type().get(type)) return e;
-  if (type == od::json_type::object) {
-    od::object record;
-    if (auto e = doc.get_object().get(record)) return e;
-    return parse(record, -1);
-  }
-  if (type != od::json_type::array) {
-    ctx.Reject(RejectReason::kNotAPost,
-               std::string(what) + " record is neither an object nor an array");
-    return simdjson::SUCCESS;
-  }
+simdjson::error_code ForEachArrayObject(od::document& doc, RecordContext& ctx,
+                                        std::string_view what, ParseFn&& parse) {
   od::array records;
   if (auto e = doc.get_array().get(records)) return e;
   int32_t index = 0;
@@ -184,6 +171,27 @@ simdjson::error_code ForEachRecordObject(od::document& doc, RecordContext& ctx,
     if (auto e = parse(record, index++)) return e;
   }
   return simdjson::SUCCESS;
+}
+
+// Calls `parse(object, index)` for a root object (index -1) or for every element of a root array
+// (index 0, 1, ...), the shapes in which review and scraper dumps arrive. Elements that are not
+// objects, and roots that are neither, are rejected as not_a_post naming `what`.
+template <typename ParseFn>
+simdjson::error_code ForEachRecordObject(od::document& doc, RecordContext& ctx,
+                                         std::string_view what, ParseFn&& parse) {
+  od::json_type type;
+  if (auto e = doc.type().get(type)) return e;
+  if (type == od::json_type::object) {
+    od::object record;
+    if (auto e = doc.get_object().get(record)) return e;
+    return parse(record, -1);
+  }
+  if (type != od::json_type::array) {
+    ctx.Reject(RejectReason::kNotAPost,
+               std::string(what) + " record is neither an object nor an array");
+    return simdjson::SUCCESS;
+  }
+  return ForEachArrayObject(doc, ctx, what, std::forward<ParseFn>(parse));
 }
 
 // Checks the fields every post must have (id, text or title, creation time). Returns false and

@@ -490,21 +490,8 @@ error_code ParseByWalk(od::document& doc, RecordContext& ctx, const GenericMappi
     ctx.Reject(RejectReason::kNotAPost, "generic record is neither an object nor an array");
     return SUCCESS;
   }
-  od::array items;
-  if (auto e = doc.get_array().get(items)) return e;
-  int32_t index = 0;
-  for (auto item_result : items) {
-    od::value item;
-    if (auto e = std::move(item_result).get(item)) return e;
-    od::json_type item_type;
-    if (auto e = item.type().get(item_type)) return e;
-    if (item_type != od::json_type::object) {
-      ctx.Reject(RejectReason::kNotAPost, "generic array element is not an object", index++);
-      continue;
-    }
-    od::object element;
-    if (auto e = item.get_object().get(element)) return e;
-    Post& post = StartPost(mapping, ctx, index++);
+  return ForEachArrayObject(doc, ctx, "generic", [&](od::object& element, int32_t index) {
+    Post& post = StartPost(mapping, ctx, index);
     Walker walker(plan, post);
     if (auto e = walker.WalkObject(plan.root(), element, false)) return e;
     if (uint32_t rest = walker.deferred() | lookup_only) {
@@ -512,8 +499,8 @@ error_code ParseByWalk(od::document& doc, RecordContext& ctx, const GenericMappi
       if (auto e = LookUp(lookup, plan, rest, post)) return e;
     }
     FinishRecord(ctx);
-  }
-  return SUCCESS;
+    return SUCCESS;
+  });
 }
 
 // The reference reading: one at_pointer per pointer in mapping order, then (for a root object) a
@@ -541,26 +528,13 @@ error_code ParseByLookups(od::document& doc, RecordContext& ctx, const GenericMa
     ctx.Reject(RejectReason::kNotAPost, "generic record is neither an object nor an array");
     return SUCCESS;
   }
-  od::array items;
-  if (auto e = doc.get_array().get(items)) return e;
-  int32_t index = 0;
-  for (auto item_result : items) {
-    od::value item;
-    if (auto e = std::move(item_result).get(item)) return e;
-    od::json_type item_type;
-    if (auto e = item.type().get(item_type)) return e;
-    if (item_type != od::json_type::object) {
-      ctx.Reject(RejectReason::kNotAPost, "generic array element is not an object", index++);
-      continue;
-    }
-    od::object element;
-    if (auto e = item.get_object().get(element)) return e;
-    Post& post = StartPost(mapping, ctx, index++);
+  return ForEachArrayObject(doc, ctx, "generic", [&](od::object& element, int32_t index) {
+    Post& post = StartPost(mapping, ctx, index);
     ElementLookup lookup{element};
     if (auto e = LookUp(lookup, plan, AllSlots(plan), post)) return e;
     FinishRecord(ctx);
-  }
-  return SUCCESS;
+    return SUCCESS;
+  });
 }
 
 }  // namespace
