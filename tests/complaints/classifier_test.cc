@@ -8,6 +8,7 @@
 #include <string>
 
 #include "pipeline/complaints/complaints.h"
+#include "tests/testing/fixtures.h"
 
 namespace earshot::pipeline::complaints {
 namespace {
@@ -328,7 +329,7 @@ TEST(Model, RulesOnlyModeAndTheModelDisagreeSomewhere) {
 }
 
 TEST(Model, SaveLoadAndBadFiles) {
-  const std::string dir = ::testing::TempDir();
+  const std::string dir = ::earshot::testing::ScratchDir();
   ComplaintModel m(10);
   for (size_t i = 0; i < m.weights().size(); ++i) m.weights()[i] = static_cast<float>(i % 7) * 0.01f;
   ComplaintFeatures f;

@@ -32,7 +32,7 @@ TEST(Metrics, KnownCounts) {
 }
 
 TEST(Reader, CsvQuotingAndErrors) {
-  const std::string dir = ::testing::TempDir();
+  const std::string dir = ::earshot::testing::ScratchDir();
   std::ofstream(dir + "/c.csv") << "1,plain text,1,food\n"
                                    "2,\"quoted, with comma and \"\"quotes\"\"\",0,random_tweet\n"
                                    "3,\"spans\nlines\",1,cars\n";
@@ -154,7 +154,7 @@ TEST(HeldOut, TheCommittedModelIsReproducible) {
   ComplaintTrainOptions train;
   Featurized f = Featurize(data.items, analyzer, classifier, train.hash_bits);
   auto model = TrainComplaintModel(f.examples, train);
-  const std::string out = ::testing::TempDir() + "/retrained.model";
+  const std::string out = ::earshot::testing::ScratchDir() + "/retrained.model";
   ASSERT_EQ(model->Save(out), "");
   EXPECT_EQ(sentiment::Sha256File(out), sentiment::Sha256File(committed))
       << "retrain with: earshot train complaints";

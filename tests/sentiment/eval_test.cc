@@ -8,6 +8,7 @@
 
 #include "pipeline/sentiment/eval.h"
 #include "pipeline/sentiment/sentiment.h"
+#include "tests/testing/fixtures.h"
 
 namespace earshot::pipeline::sentiment {
 namespace {
@@ -54,7 +55,7 @@ TEST(MetricsTest, PearsonKnownValue) {
 }
 
 std::string WriteTemp(const std::string& name, const std::string& content) {
-  std::string path = ::testing::TempDir() + "/" + name;
+  std::string path = ::earshot::testing::ScratchDir() + "/" + name;
   std::ofstream(path, std::ios::binary) << content;
   return path;
 }

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "pipeline/sentiment/model.h"
+#include "tests/testing/fixtures.h"
 
 namespace earshot::pipeline::sentiment {
 namespace {
@@ -35,7 +36,7 @@ TEST(ModelTest, LearnsSeparableDataAndRoundTrips) {
     model->Predict(e.features, p);
     EXPECT_EQ(std::max_element(p.begin(), p.end()) - p.begin(), e.label);
   }
-  std::string path = ::testing::TempDir() + "/round_trip.model";
+  std::string path = ::earshot::testing::ScratchDir() + "/round_trip.model";
   ASSERT_EQ(model->Save(path), "");
   auto loaded = SentimentModel::Load(path);
   ASSERT_TRUE(loaded.model) << loaded.error;
@@ -53,7 +54,7 @@ TEST(ModelTest, RejectsFilesThatAreNotModels) {
   auto missing = SentimentModel::Load("/nonexistent/sentiment.model");
   EXPECT_FALSE(missing.model);
   EXPECT_NE(missing.error.find("cannot open model file"), std::string::npos);
-  std::string bad = ::testing::TempDir() + "/bad.model";
+  std::string bad = ::earshot::testing::ScratchDir() + "/bad.model";
   std::ofstream(bad) << "ESM1 not a model";
   auto wrong = SentimentModel::Load(bad);
   EXPECT_FALSE(wrong.model);
@@ -62,7 +63,7 @@ TEST(ModelTest, RejectsFilesThatAreNotModels) {
   TrainOptions options;
   options.hash_bits = 8;
   options.epochs = 1;
-  std::string path = ::testing::TempDir() + "/short.model";
+  std::string path = ::earshot::testing::ScratchDir() + "/short.model";
   ASSERT_EQ(TrainModel(Synthetic(), options)->Save(path), "");
   std::string bytes;
   {

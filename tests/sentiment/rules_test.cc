@@ -13,6 +13,7 @@
 #include "pipeline/sentiment/language.h"
 #include "pipeline/sentiment/lexicon.h"
 #include "pipeline/sentiment/lexicon_scorer.h"
+#include "tests/testing/fixtures.h"
 
 // Counting allocator: counts operator new calls while g_counting is set. It allocates with
 // malloc, so free is the matching release (g++ -O2 cannot see that and warns).
@@ -33,7 +34,7 @@ namespace earshot::pipeline::sentiment {
 namespace {
 
 std::string WriteTemp(const std::string& name, const std::string& content) {
-  std::string path = ::testing::TempDir() + "/" + name;
+  std::string path = ::earshot::testing::ScratchDir() + "/" + name;
   std::ofstream(path, std::ios::binary) << content;
   return path;
 }

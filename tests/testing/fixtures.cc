@@ -1,5 +1,8 @@
 #include "tests/testing/fixtures.h"
 
+#include <unistd.h>
+
+#include <cstdlib>
 #include <filesystem>
 
 #include "ingest/post_parser.h"
@@ -12,6 +15,22 @@ std::optional<std::string> SharedPath(const std::string& relative) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) return std::nullopt;
   return path.string();
+}
+
+std::string ScratchDir() {
+  // Never destroyed, so the exit handler that removes the folder can still read it.
+  static const std::string* dir = [] {
+    std::filesystem::path path = std::filesystem::path(::testing::TempDir()) /
+                                 ("earshot-test-" + std::to_string(getpid()));
+    std::filesystem::create_directories(path);
+    auto* kept = new std::string(path.string());
+    std::atexit([] {
+      std::error_code ec;
+      std::filesystem::remove_all(ScratchDir(), ec);
+    });
+    return kept;
+  }();
+  return *dir;
 }
 
 std::map<std::string, int> Parsed::ReasonCounts() const {

@@ -17,6 +17,11 @@ namespace earshot::testing {
 // The absolute path of `relative` under the shared data folder, or nullopt when it is missing.
 std::optional<std::string> SharedPath(const std::string& relative);
 
+// A folder for scratch files of this test process only (created on first use, removed at exit). ctest runs each
+// test as its own process, in parallel: a fixed name under the shared temp folder would be
+// written by one test while another reads it.
+std::string ScratchDir();
+
 // Skips the current test with a clear message when a shared file is missing.
 #define EARSHOT_REQUIRE_SHARED(var, relative)                                                  \
   auto var##_opt = ::earshot::testing::SharedPath(relative);                                   \
