@@ -51,6 +51,12 @@ struct ParseOutput {
   // Appends a Post in its default state (a reused one when there is one).
   Post& NewPost() {
     if (spare_posts_.empty()) return posts.emplace_back();
+    if (posts.empty() && spare_posts_.size() == 1) {
+      // The common single-post record: Clear() swapped the vectors, swap them back (no moves).
+      posts.swap(spare_posts_);
+      posts.back().Reset();
+      return posts.back();
+    }
     Post& post = posts.emplace_back(std::move(spare_posts_.back()));
     spare_posts_.pop_back();
     post.Reset();

@@ -195,7 +195,7 @@ TEST(AppScraperAdapterTest, AppStoreScraperOutput) {
   EXPECT_EQ(ids.size(), 484u);
 
   const Post& first = parsed.posts[0];
-  EXPECT_EQ(first.id, "Horace05:2024-11-17 11:38:06:fe0918a7");
+  EXPECT_EQ(first.id, "Horace05:2024-11-17 11:38:06:1ab3e8fd");
   EXPECT_EQ(first.text,
             "\u6210\u65e5\u958bapp\u5c31\u5f48\u51fa\u5f37\u5236\u540c\u610f\u96fb\u8a71\u63a8"
             "\u92b7\n\n\u81ea\u5df1\u5572\u512a\u60e0\u505a\u597d\u5572\uff0c\u5514\u4f7f\u63a8"
