@@ -145,7 +145,7 @@ struct BenchOptions {
   std::string lexicon = "data/vendor/vader-sentiment-1.1.3/package/vader_lexicon.txt";
   int64_t records = 200000;  // catch-up corpus
   int seconds = 15;          // latency and sustained phases
-  long rate = 250000;        // sustained phase: generator rate
+  long rate = 0;             // sustained phase: generator rate (0: 80 % of catch-up)
   int workers = 2;
   int memory_budget_mb = 256;
   bool no_python = false;

@@ -56,10 +56,10 @@ struct ServiceConfig {
   std::string admin_listen = "127.0.0.1:9464";
   int max_inflight_records = 50000;  // consumed but not yet finished; beyond it, pause
   int embedded_partitions = 12;      // partitions per topic of the embedded broker
-  // What the instance may hold in records: librdkafka's prefetch (split over the input topics'
-  // partitions), the producer's queue and the records in flight are sized from it, unless set
-  // explicitly (kafka.consumer queued.max.messages.kbytes / fetch.max.bytes, kafka.producer
-  // queue.buffering.max.kbytes, service.max_inflight_records). docs/operations.md.
+  // What the instance may hold in records: librdkafka's prefetch, the producer's queue and the
+  // records in flight are sized from it, unless set explicitly (kafka.consumer
+  // queued.max.messages.kbytes / fetch.max.bytes, kafka.producer queue.buffering.max.kbytes,
+  // service.max_inflight_records). docs/operations.md.
   int memory_budget_mb = 256;
   bool max_inflight_set = false;  // max_inflight_records was given explicitly
 };

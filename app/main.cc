@@ -85,7 +85,10 @@ int main(int argc, char** argv) {
   broker_cmd->add_option("--partitions", broker.partitions, "Partitions per topic")
       ->capture_default_str();
   broker_cmd->add_option("--brokers", broker.brokers, "Number of brokers")->capture_default_str();
-  broker_cmd->add_option("--topics", broker.topics, "Topics to create")->delimiter(',');
+  broker_cmd
+      ->add_option("--topics", broker.topics,
+                   "Topics to create: NAME or NAME:PARTITIONS, comma-separated")
+      ->delimiter(',');
   broker_cmd->add_option("--bootstrap-file", broker.bootstrap_file,
                          "Also write the bootstrap servers to this file");
   broker_cmd->footer("Prints the bootstrap servers on stdout and runs until SIGINT/SIGTERM.\n"
@@ -126,7 +129,9 @@ int main(int argc, char** argv) {
   bench_cmd->add_option("--records", bench.records, "Catch-up corpus size")->capture_default_str();
   bench_cmd->add_option("--seconds", bench.seconds, "Latency and sustained phases, seconds")
       ->capture_default_str();
-  bench_cmd->add_option("--rate", bench.rate, "Sustained phase: generator rate")
+  bench_cmd
+      ->add_option("--rate", bench.rate,
+                   "Sustained phase: generator rate (0: 80% of the catch-up rate)")
       ->capture_default_str();
   bench_cmd->add_option("--workers", bench.workers, "earshot workers")->capture_default_str();
   bench_cmd->add_option("--memory-budget-mb", bench.memory_budget_mb, "service.memory_budget_mb")

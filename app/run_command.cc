@@ -1,9 +1,9 @@
+#include <spdlog/spdlog.h>
+
 #include <csignal>
 #include <cstdio>
 #include <fstream>
 #include <thread>
-
-#include <spdlog/spdlog.h>
 
 #include "app/brands.h"
 #include "app/commands.h"
@@ -160,8 +160,15 @@ int RunService(const RunOptions& options) {
 }
 
 int RunBroker(const BrokerOptions& options) {
+  // Each topic is NAME or NAME:PARTITIONS (the latter overrides --partitions for that topic).
   std::vector<ingest::TopicSpec> topics;
-  for (const auto& name : options.topics) topics.push_back({name, options.partitions});
+  for (const auto& text : options.topics) {
+    std::string why;
+    if (!ParseTopicSpec(text, options.partitions, topics.emplace_back(), why)) {
+      std::fprintf(stderr, "earshot broker: --topics: %s\n", why.c_str());
+      return kExitUsage;
+    }
+  }
   std::string error;
   auto broker = ingest::EmbeddedBroker::Create(options.brokers, topics, error);
   if (!broker) {

@@ -624,49 +624,38 @@ std::unique_ptr<Service> Service::Create(std::shared_ptr<const Config> config,
       [self](std::string_view json) { self->OnProducerStats(json); }, error);
   if (!impl->producer) return nullptr;
 
-  // Memory budget: split over librdkafka's prefetch (per partition of the input topics), the
-  // producer's queue and the records in flight, unless the config sets them explicitly.
-  int partitions = 0;
-  {
-    const rd_kafka_metadata_t* md = nullptr;
-    if (rd_kafka_metadata(impl->producer->handle(), 1, nullptr, &md, 5000) ==
-        RD_KAFKA_RESP_ERR_NO_ERROR) {
-      for (int i = 0; i < md->topic_cnt; ++i) {
-        if (std::find(topics.begin(), topics.end(), md->topics[i].topic) != topics.end()) {
-          partitions += md->topics[i].partition_cnt;
-        }
-      }
-      rd_kafka_metadata_destroy(md);
-    }
-    if (partitions == 0) {
-      partitions = 64;
-      spdlog::warn("cannot read the input topics' partition counts; sizing prefetch for {}",
-                   partitions);
-    }
-  }
-  const int64_t prefetch_kb =
-      std::clamp<int64_t>(budget_kb * 2 / 5 / partitions, 256, 65536);  // 40 % of the budget
+  // Memory budget: split over librdkafka's prefetch, the producer's queue and the records in
+  // flight, unless the config sets them explicitly. With a subscription every partition's fetch
+  // queue forwards to the one consumer queue, and queued.max.messages.kbytes bounds that queue as
+  // a whole (not per partition): dividing it by the partition count starves the fetcher, which
+  // then idles until its next wake-up each time the small queue fills.
+  const int64_t prefetch_kb = std::clamp<int64_t>(budget_kb * 2 / 5, 1024, 2097151);  // 40 %
   const int64_t fetch_bytes = std::clamp<int64_t>(budget_kb * 1024 / 10, 1 << 20, 50 << 20);
   // 15 % for records in flight (about 2 KiB each with their outputs).
   impl->max_inflight = static_cast<size_t>(std::max<int64_t>(budget_kb * 15 / 100 / 2, 1024));
   if (config->service.max_inflight_set) {
     impl->max_inflight = static_cast<size_t>(config->service.max_inflight_records);
   }
-  spdlog::info("memory budget {} MiB: prefetch {} KiB per partition over {} input partitions, "
-               "producer queue {} MiB, up to {} records in flight",
-               config->service.memory_budget_mb, prefetch_kb, partitions, producer_kb / 1024,
-               impl->max_inflight);
+  spdlog::info(
+      "memory budget {} MiB: prefetch {} MiB, fetch responses {} MiB, producer queue "
+      "{} MiB, up to {} records in flight",
+      config->service.memory_budget_mb, prefetch_kb / 1024, fetch_bytes >> 20, producer_kb / 1024,
+      impl->max_inflight);
 
   // Consumer.
   char errstr[512];
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   std::map<std::string, std::string> cprops = {
-      {"bootstrap.servers", bootstrap},        {"group.id", config->kafka.group_id},
-      {"enable.auto.commit", "false"},         {"enable.auto.offset.store", "false"},
-      {"auto.offset.reset", "earliest"},       {"fetch.wait.max.ms", "100"},
-      {"queued.max.messages.kbytes", std::to_string(prefetch_kb)},  // per partition
+      {"bootstrap.servers", bootstrap},
+      {"group.id", config->kafka.group_id},
+      {"enable.auto.commit", "false"},
+      {"enable.auto.offset.store", "false"},
+      {"auto.offset.reset", "earliest"},
+      {"fetch.wait.max.ms", "100"},
+      {"queued.max.messages.kbytes", std::to_string(prefetch_kb)},  // the whole queue
       {"fetch.max.bytes", std::to_string(fetch_bytes)},
-      {"statistics.interval.ms", "1000"},      {"client.id", "earshot-consumer"},
+      {"statistics.interval.ms", "1000"},
+      {"client.id", "earshot-consumer"},
   };
   for (const auto& [k, v] : config->kafka.properties) cprops[k] = v;
   for (const auto& [k, v] : config->kafka.consumer) cprops[k] = v;
@@ -716,7 +705,19 @@ std::unique_ptr<Service> Service::Create(std::shared_ptr<const Config> config,
 
   impl->admin = sinks::AdminServer::Start(
       config->service.admin_listen, impl->metrics->registry,
-      [svc = service.get()](std::string& why) { return svc->ready(why); }, error);
+      [svc = service.get()](std::string& why) { return svc->ready(why); }, error,
+      [self] {
+        const ServiceStats& st = self->stats;
+        std::string body = "{\"consumed\":" + std::to_string(st.consumed.load());
+        body += ",\"enriched\":" + std::to_string(st.enriched.load());
+        body += ",\"filtered\":" + std::to_string(st.filtered.load());
+        body += ",\"dead_lettered\":" + std::to_string(st.dead_lettered.load());
+        body += ",\"outputs_acknowledged\":" + std::to_string(st.outputs.load());
+        body += ",\"commits\":" + std::to_string(st.committed.load());
+        body += ",\"assigned_partitions\":" + std::to_string(st.assigned_partitions.load());
+        body += "}\n";
+        return body;
+      });
   if (!impl->admin) return nullptr;
   service->impl_ = std::move(impl);
   return service;
@@ -732,12 +733,21 @@ int Service::Run() {
   std::vector<rd_kafka_message_t*> batch(kBatch);
   while (!stop_.load(std::memory_order_relaxed)) {
     s.FlushPending();
-    s.Serve();
+    size_t served = s.Serve();
     s.ResumeIdleWorkers();
     bool can_take = !s.Congested();
-    ssize_t n = rd_kafka_consume_batch_queue(s.consumer_queue, can_take ? 20 : 0, batch.data(),
-                                             can_take ? kBatch : 0);
-    if (!can_take) std::this_thread::sleep_for(std::chrono::microseconds(200));
+    ssize_t n = 0;
+    if (can_take) {
+      // rd_kafka_consume_batch_queue() waits for a full batch until its timeout: take what is
+      // queued without waiting, and wait (1 ms at most) only when there was nothing to do, so
+      // worker reports and delivery acknowledgements are served within about a millisecond.
+      n = rd_kafka_consume_batch_queue(s.consumer_queue, 0, batch.data(), kBatch);
+      if (n == 0 && served == 0) {
+        n = rd_kafka_consume_batch_queue(s.consumer_queue, 1, batch.data(), kBatch);
+      }
+    } else {
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
     for (ssize_t i = 0; i < n; ++i) {
       rd_kafka_message_t* m = batch[static_cast<size_t>(i)];
       if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {

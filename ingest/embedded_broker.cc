@@ -4,9 +4,32 @@
 // rdkafka_mock.h must come after rdkafka.h.
 #include <librdkafka/rdkafka_mock.h>
 
+#include <charconv>
 #include <vector>
 
 namespace earshot::ingest {
+
+bool ParseTopicSpec(std::string_view text, int default_partitions, TopicSpec& spec,
+                    std::string& error) {
+  size_t colon = text.rfind(':');
+  if (colon == std::string_view::npos) {
+    if (text.empty()) {
+      error = "empty topic name";
+      return false;
+    }
+    spec = {std::string(text), default_partitions};
+    return true;
+  }
+  std::string_view digits = text.substr(colon + 1);
+  int partitions = 0;
+  auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), partitions);
+  if (colon == 0 || ec != std::errc() || ptr != digits.data() + digits.size() || partitions < 1) {
+    error = "'" + std::string(text) + "' is not NAME or NAME:PARTITIONS (a positive count)";
+    return false;
+  }
+  spec = {std::string(text.substr(0, colon)), partitions};
+  return true;
+}
 
 std::unique_ptr<EmbeddedBroker> EmbeddedBroker::Create(int brokers,
                                                        const std::vector<TopicSpec>& topics,

@@ -9,6 +9,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 struct rd_kafka_s;
@@ -20,6 +21,11 @@ struct TopicSpec {
   std::string name;
   int partitions = 6;
 };
+
+// Parses "NAME" (with `default_partitions`) or "NAME:PARTITIONS" (a positive count). Returns
+// false and sets `error` otherwise.
+bool ParseTopicSpec(std::string_view text, int default_partitions, TopicSpec& spec,
+                    std::string& error);
 
 class EmbeddedBroker {
  public:

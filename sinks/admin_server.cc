@@ -25,11 +25,13 @@ std::once_flag civetweb_init;
 
 std::unique_ptr<AdminServer> AdminServer::Start(const std::string& listen,
                                                 std::shared_ptr<prometheus::Registry> registry,
-                                                ReadinessFn ready, std::string& error) {
+                                                ReadinessFn ready, std::string& error,
+                                                StatsFn stats) {
   std::call_once(civetweb_init, [] { mg_init_library(0); });
   std::unique_ptr<AdminServer> server(new AdminServer());
   server->registry_ = std::move(registry);
   server->ready_ = std::move(ready);
+  server->stats_ = std::move(stats);
   const char* options[] = {"listening_ports", listen.c_str(), "num_threads", "2", nullptr};
   mg_callbacks callbacks{};
   server->ctx_ = mg_start(&callbacks, nullptr, options);
@@ -64,6 +66,8 @@ int AdminServer::Handle(mg_connection* conn, void* self_ptr) {
     } else {
       Reply(conn, 503, "text/plain", "not ready: " + why + "\n");
     }
+  } else if (uri == "/stats" && self->stats_) {
+    Reply(conn, 200, "application/json", self->stats_());
   } else {
     Reply(conn, 404, "text/plain", "not found\n");
   }

@@ -3,6 +3,9 @@
 //   GET /healthz  200 while the process runs its loops
 //   GET /readyz   200 only while the readiness probe says so (partitions assigned, producer
 //                 connected), 503 otherwise, with the reason in the body
+//   GET /stats    a small JSON object of the service's record accounting (cheap enough to poll
+//                 every few milliseconds, unlike /metrics, whose per-brand series make it
+//                 hundreds of kilobytes); 404 when no stats function was given
 // Serves on its own civetweb threads; the probes it calls must be thread-safe.
 #pragma once
 
@@ -21,13 +24,16 @@ namespace earshot::sinks {
 
 // Returns true when ready; otherwise fills `why`.
 using ReadinessFn = std::function<bool(std::string& why)>;
+// Returns the body of /stats (a JSON object).
+using StatsFn = std::function<std::string()>;
 
 class AdminServer {
  public:
   // `listen` is "host:port" ("127.0.0.1:0" picks a free port). Null and `error` on failure.
   static std::unique_ptr<AdminServer> Start(const std::string& listen,
                                             std::shared_ptr<prometheus::Registry> registry,
-                                            ReadinessFn ready, std::string& error);
+                                            ReadinessFn ready, std::string& error,
+                                            StatsFn stats = {});
   ~AdminServer();
 
   int port() const { return port_; }
@@ -39,6 +45,7 @@ class AdminServer {
   mg_context* ctx_ = nullptr;
   std::shared_ptr<prometheus::Registry> registry_;
   ReadinessFn ready_;
+  StatsFn stats_;
   int port_ = 0;
 };
 

@@ -284,6 +284,21 @@ TEST_F(ServiceTest, ReadinessFollowsAssignmentAndMetricsAreServed) {
             std::string::npos);
   EXPECT_NE(body.find("earshot_complaints_by_category_total{category=\"safety\",priority=\"P2\"}"),
             std::string::npos);
+  // /stats: the accounting as JSON, every record finished one way or another.
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        const auto& st = service->stats();
+        return st.enriched.load() + st.filtered.load() + st.dead_lettered.load() == 50;
+      },
+      30));
+  EXPECT_EQ(HttpGet(port, "/stats", &body), 200);
+  const auto& st = service->stats();
+  EXPECT_NE(body.find("{\"consumed\":50,\"enriched\":" + std::to_string(st.enriched.load()) +
+                      ",\"filtered\":" + std::to_string(st.filtered.load()) +
+                      ",\"dead_lettered\":" + std::to_string(st.dead_lettered.load()) + ","),
+            std::string::npos)
+      << body;
+  EXPECT_NE(body.find("\"assigned_partitions\":"), std::string::npos) << body;
   EXPECT_EQ(HttpGet(port, "/nope"), 404);
   service->RequestStop();
   t.join();
