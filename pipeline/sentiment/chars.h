@@ -2,21 +2,55 @@
 // emoji, punctuation. Pure functions, no state; on the hot path.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
 namespace earshot::pipeline::sentiment {
 
-inline bool IsSpace(unsigned char c) {
+// Byte classes of ASCII (bytes >= 0x80 have none), for table-driven scanning.
+enum CharClass : uint8_t {
+  kSpaceChar = 1,    // IsSpace
+  kAlnumChar = 2,    // IsAsciiAlnum
+  kWordChar = 4,     // IsAsciiAlnum or '_'
+  kUpperChar = 8,    // 'A'-'Z'
+  kLowerChar = 16,   // 'a'-'z'
+  kClauseChar = 32,  // IsClausePunct
+  kPunctChar = 64,   // ASCII, neither alphanumeric nor space
+};
+
+constexpr bool IsSpace(unsigned char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
-inline bool IsAsciiAlnum(unsigned char c) {
+constexpr bool IsAsciiAlnum(unsigned char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
-inline bool IsClausePunct(unsigned char c) {
+constexpr bool IsClausePunct(unsigned char c) {
   return c == ',' || c == '.' || c == ';' || c == ':' || c == '!' || c == '?' || c == '(' ||
          c == ')';
+}
+
+inline constexpr std::array<uint8_t, 256> kCharClasses = [] {
+  std::array<uint8_t, 256> t{};
+  for (int c = 0; c < 0x80; ++c) {
+    const auto u = static_cast<unsigned char>(c);
+    uint8_t k = 0;
+    if (IsSpace(u)) k |= kSpaceChar;
+    if (IsAsciiAlnum(u)) k |= kAlnumChar | kWordChar;
+    if (u == '_') k |= kWordChar;
+    if (u >= 'A' && u <= 'Z') k |= kUpperChar;
+    if (u >= 'a' && u <= 'z') k |= kLowerChar;
+    if (IsClausePunct(u)) k |= kClauseChar;
+    if (!IsSpace(u) && !IsAsciiAlnum(u)) k |= kPunctChar;
+    t[static_cast<size_t>(c)] = k;
+  }
+  return t;
+}();
+inline uint8_t ClassOf(unsigned char c) { return kCharClasses[c]; }
+// ASCII lower case of a byte (other bytes unchanged).
+inline char LowerAscii(unsigned char c) {
+  return static_cast<char>(c + (static_cast<unsigned>(c - 'A') < 26u ? 'a' - 'A' : 0));
 }
 
 // Decodes one UTF-8 code point at s[i]; returns its length (1 for invalid bytes, cp = -1).

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <iterator>
 
 #include "pipeline/sentiment/chars.h"
 
@@ -22,6 +23,14 @@ inline uint64_t HashShort(const char* p, size_t n, uint64_t seed) {
 }
 inline uint64_t HashText(std::string_view s, uint64_t seed = 1) {
   return HashShort(s.data(), s.size(), seed);
+}
+// HashShort(p, N, 10 + N), the character N-gram hash, unrolled for a fixed N.
+template <size_t N>
+inline uint64_t NgramHash(const char* p) {
+  constexpr uint64_t kSeed = 10 + N;
+  uint64_t h = 0xcbf29ce484222325ULL ^ (kSeed * 0x9E3779B97F4A7C15ULL) ^ N;
+  for (size_t k = 0; k < N; ++k) h = (h ^ static_cast<unsigned char>(p[k])) * 0x100000001b3ULL;
+  return Mix(h, kSeed);
 }
 
 // Seeds that keep feature families apart.
@@ -47,19 +56,68 @@ FeatureExtractor::FeatureExtractor(uint32_t hash_bits, uint32_t flags)
     : mask_((1u << hash_bits) - 1), flags_(flags) {
   sequence_.reserve(512);
   word_.reserve(256);
+  word_cache_.resize(kWordCacheSize);
 }
 
-void FeatureExtractor::AddToken(uint64_t hash, FeatureVector& out) {
-  Push(hash, out);
+void FeatureExtractor::AddToken(uint64_t hash) {
+  Push(hash);
   sequence_.push_back(hash);
 }
 
+uint64_t FeatureExtractor::CachedWord::Key(std::string_view raw, uint64_t& k0, uint64_t& k1) {
+  char key[kMaxBytes] = {};
+  std::memcpy(key, raw.data(), raw.size());
+  std::memcpy(&k0, key, 8);
+  std::memcpy(&k1, key + 8, 8);
+  uint64_t h = (k0 * 0x9E3779B97F4A7C15ULL) ^ (k1 * 0xff51afd7ed558ccdULL) ^ raw.size();
+  return h ^ (h >> 29) ^ (h >> 47);
+}
+
+void FeatureExtractor::AddPlainWord(std::string_view raw, const Lexicon& lexicon) {
+  if (raw.size() > CachedWord::kMaxBytes) {
+    AddWord(raw, false, lexicon);
+    return;
+  }
+  uint64_t k0 = 0, k1 = 0;
+  const uint64_t slot = CachedWord::Key(raw, k0, k1) & (kWordCacheSize - 1);
+  CachedWord& c = word_cache_[slot];
+  if (c.raw_length != raw.size() || c.k0 != k0 || c.k1 != k1) {
+    c.raw_length = 0;  // filled in by AddWord when the word is cacheable
+    AddWord(raw, false, lexicon, &c);
+    if (c.raw_length != 0) {
+      c.k0 = k0;
+      c.k1 = k1;
+    }
+    return;
+  }
+  // Replay what AddWord does for this word with the current negation state.
+  if (c.elongated) elongated_ = true;
+  if (c.caps) ++caps_words_;
+  if (c.digits_only) {
+    AddToken(kNum);
+    return;
+  }
+  const bool negate = (flags_ & kNegationMarking) && negated_;
+  AddToken(negate ? Mix(c.hash, kNegSeed) : c.hash);
+  const LexiconEntry* e = c.entry;
+  if ((flags_ & kLexiconTokens) && e && (e->flags & kHasValence) && e->valence != 0) {
+    int step = static_cast<int>(std::lround(e->valence * 2));
+    Push(Mix(static_cast<uint64_t>(step + 64) * 2 + (negated_ ? 1 : 0), kLexSeed));
+  }
+  std::memcpy(cursor_, c.ngrams, c.ngram_count * sizeof(uint32_t));
+  Prefetch(cursor_, cursor_ + c.ngram_count);
+  cursor_ += c.ngram_count;
+  if (e && (e->flags & kNegator)) negated_ = true;
+}
+
 void FeatureExtractor::AddWord(std::string_view raw, bool hashtag, const Lexicon& lexicon,
-                               FeatureVector& out) {
+                               CachedWord* record) {
   // Normalize: lower case, apostrophes dropped, 3+ repeats squeezed to 2.
-  word_.clear();
+  if (word_.size() < raw.size()) word_.resize(raw.size());
+  char* const word = word_.data();
+  size_t length = 0;
   int upper = 0, letters = 0;
-  bool digits_only = true;
+  bool digits_only = true, squeezed = false;
   for (size_t i = 0; i < raw.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(raw[i]);
     if (c == '\'') continue;
@@ -75,97 +133,156 @@ void FeatureExtractor::AddWord(std::string_view raw, bool hashtag, const Lexicon
       ++letters;
     }
     if (!(c >= '0' && c <= '9') && c != ',' && c != '.' && c != ':') digits_only = false;
-    size_t n = word_.size();
-    if (n >= 2 && static_cast<unsigned char>(word_[n - 1]) == c &&
-        static_cast<unsigned char>(word_[n - 2]) == c && c < 0x80) {
-      elongated_ = true;
+    if (length >= 2 && static_cast<unsigned char>(word[length - 1]) == c &&
+        static_cast<unsigned char>(word[length - 2]) == c && c < 0x80) {
+      squeezed = true;
       continue;
     }
-    word_.push_back(static_cast<char>(c));
+    word[length++] = static_cast<char>(c);
   }
-  if (word_.empty()) return;
-  if (upper >= 2 && upper == letters) ++caps_words_;
+  if (length == 0) return;
+  if (squeezed) elongated_ = true;
+  const std::string_view w(word, length);
+  const bool caps = upper >= 2 && upper == letters;
+  if (caps) ++caps_words_;
+  if (record != nullptr) {
+    record->elongated = squeezed;
+    record->caps = caps;
+    record->digits_only = digits_only;
+    record->ngram_count = 0;
+  }
   if (digits_only) {
-    AddToken(kNum, out);
+    AddToken(kNum);
+    if (record != nullptr) record->raw_length = static_cast<uint8_t>(raw.size());
     return;
   }
-  const uint64_t h = HashText(word_);
+  const uint64_t h = HashText(w);
   const bool negate = (flags_ & kNegationMarking) && negated_;
-  AddToken(negate ? Mix(h, kNegSeed) : h, out);
-  if (hashtag) Push(Mix(h, kHashtagSeed), out);
-  const LexiconEntry* e = lexicon.Find(word_);
+  AddToken(negate ? Mix(h, kNegSeed) : h);
+  if (hashtag) Push(Mix(h, kHashtagSeed));
+  const LexiconEntry* e = lexicon.Find(w);
   if ((flags_ & kLexiconTokens) && e && (e->flags & kHasValence) && e->valence != 0) {
     // Valence rounded to half steps, with the negation state.
     int step = static_cast<int>(std::lround(e->valence * 2));
-    Push(Mix(static_cast<uint64_t>(step + 64) * 2 + (negated_ ? 1 : 0), kLexSeed), out);
+    Push(Mix(static_cast<uint64_t>(step + 64) * 2 + (negated_ ? 1 : 0), kLexSeed));
   }
-  if ((flags_ & kCharNgrams) && word_.size() >= 2 && word_.size() <= 40) {
+  if ((flags_ & kCharNgrams) && length >= 2 && length <= 40) {
     char padded[48];
     padded[0] = ' ';
-    std::memcpy(padded + 1, word_.data(), word_.size());
-    padded[word_.size() + 1] = ' ';
-    const size_t len = word_.size() + 2;
-    for (size_t n = 3; n <= 5; ++n) {
-      for (size_t i = 0; i + n <= len; ++i) Push(HashShort(padded + i, n, 10 + n), out);
+    std::memcpy(padded + 1, word, length);
+    padded[length + 1] = ' ';
+    const size_t len = length + 2;
+    const uint32_t mask = mask_;
+    uint32_t* out = cursor_;
+    for (size_t i = 0; i + 3 <= len; ++i) {
+      *out++ = static_cast<uint32_t>(NgramHash<3>(padded + i)) & mask;
     }
+    for (size_t i = 0; i + 4 <= len; ++i) {
+      *out++ = static_cast<uint32_t>(NgramHash<4>(padded + i)) & mask;
+    }
+    for (size_t i = 0; i + 5 <= len; ++i) {
+      *out++ = static_cast<uint32_t>(NgramHash<5>(padded + i)) & mask;
+    }
+    Prefetch(cursor_, out);
+    if (record != nullptr) {
+      static_assert(3 * CachedWord::kMaxBytes - 3 <= std::size(CachedWord{}.ngrams));
+      record->ngram_count = static_cast<uint8_t>(out - cursor_);
+      std::memcpy(record->ngrams, cursor_, record->ngram_count * sizeof(uint32_t));
+    }
+    cursor_ = out;
+  }
+  if (record != nullptr && !hashtag) {
+    record->hash = h;
+    record->entry = e;
+    record->raw_length = static_cast<uint8_t>(raw.size());
   }
   if (e && (e->flags & kNegator)) negated_ = true;
 }
 
 void FeatureExtractor::Extract(const LexiconScorer& scorer, const LexiconScores& s,
                                FeatureVector& out) {
-  out.sparse.clear();
+  const std::string_view text = scorer.scored_text();
+  const size_t n = text.size();
+  // Sparse features are written through a cursor into a buffer sized for the worst case, then
+  // trimmed. Bound: every token (of B >= 1 bytes) gives itself, a bigram and a trigram; a word of
+  // B bytes adds a lexicon token, at most 3B - 3 character n-grams and, after a '#' byte, a
+  // hashtag token: at most 4 features a byte; then the last bigram and 3 markers.
+  out.sparse.resize(5 * n + 16);
+  cursor_ = out.sparse.data();
   sequence_.clear();
   negated_ = elongated_ = false;
   caps_words_ = 0;
   const Lexicon& lexicon = scorer.lexicon();
-  const std::string_view text = scorer.scored_text();
+  if (&lexicon != cached_lexicon_) {
+    // Cached words hold lexicon entries: start afresh with another lexicon.
+    for (CachedWord& c : word_cache_) c.raw_length = 0;
+    cached_lexicon_ = &lexicon;
+  }
   sequence_.push_back(kBegin);
   size_t i = 0;
-  const size_t n = text.size();
   while (i < n) {
-    if (IsSpace(static_cast<unsigned char>(text[i]))) {
+    if (ClassOf(static_cast<unsigned char>(text[i])) & kSpaceChar) {
       ++i;
       continue;
     }
-    size_t j = i;
-    while (j < n && !IsSpace(static_cast<unsigned char>(text[j]))) ++j;
-    std::string_view chunk = text.substr(i, j - i);
-    i = j;
+    const size_t chunk_begin = i;
+    uint8_t classes = 0;
+    unsigned high = 0;  // bit 7: a byte >= 0x80
+    for (; i < n; ++i) {
+      const unsigned char c = static_cast<unsigned char>(text[i]);
+      const uint8_t k = ClassOf(c);
+      if (k & kSpaceChar) break;
+      classes |= k;
+      high |= c;
+    }
+    const std::string_view chunk = text.substr(chunk_begin, i - chunk_begin);
+    if (!(classes & kPunctChar) && !(high & 0x80)) {
+      AddPlainWord(chunk, lexicon);  // ASCII letters and digits only: one word
+      continue;
+    }
     if (chunk.size() > 1 && chunk[0] == '@') {
-      AddToken(kUser, out);
+      AddToken(kUser);
       continue;
     }
     if (chunk.starts_with("http://") || chunk.starts_with("https://") ||
         chunk.starts_with("www.")) {
-      AddToken(kUrl, out);
+      AddToken(kUrl);
       continue;
     }
-    // A chunk that is a lexicon emoticon (":)", "<3", ":-D") is one token.
-    if (chunk.size() >= 2 && chunk.size() <= 8) {
+    // A chunk that is a lexicon emoticon (":)", "<3", ":-D") is one token. The punctuation test
+    // is the cheap one, so it goes before the lookup.
+    if (chunk.size() >= 2 && chunk.size() <= 8 &&
+        chunk.find_first_of(":;=()<>[]^_/\\*|") != std::string_view::npos) {
       bool alpha = false;
-      word_.clear();
-      for (char ch : chunk) {
-        unsigned char u = static_cast<unsigned char>(ch);
+      char key[8];
+      for (size_t k = 0; k < chunk.size(); ++k) {
+        const auto u = static_cast<unsigned char>(chunk[k]);
         alpha = alpha || (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || u >= 0x80;
-        word_.push_back(u >= 'A' && u <= 'Z' ? static_cast<char>(u - 'A' + 'a') : ch);
+        key[k] = LowerAscii(u);
       }
-      if (const LexiconEntry* e = lexicon.Find(word_);
-          e && (e->flags & kHasValence) && (!alpha || word_.size() <= 3) &&
-          word_.find_first_of(":;=()<>[]^_/\\*|") != std::string::npos) {
-        AddToken(HashText(word_), out);
+      const std::string_view emoticon(key, chunk.size());
+      if (const LexiconEntry* e = lexicon.Find(emoticon);
+          e && (e->flags & kHasValence) && (!alpha || emoticon.size() <= 3)) {
+        AddToken(HashText(emoticon));
         continue;
       }
     }
     size_t word_begin = std::string_view::npos;
     bool hashtag = false;
+    bool plain = true;  // the word so far holds ASCII letters and digits only
     size_t p = 0;
     auto flush = [&](size_t end) {
       if (word_begin != std::string_view::npos) {
-        AddWord(chunk.substr(word_begin, end - word_begin), hashtag, lexicon, out);
+        const std::string_view word = chunk.substr(word_begin, end - word_begin);
+        if (plain && !hashtag) {
+          AddPlainWord(word, lexicon);
+        } else {
+          AddWord(word, hashtag, lexicon);
+        }
       }
       word_begin = std::string_view::npos;
       hashtag = false;
+      plain = true;
     };
     while (p < chunk.size()) {
       unsigned char u = static_cast<unsigned char>(chunk[p]);
@@ -173,7 +290,7 @@ void FeatureExtractor::Extract(const LexiconScorer& scorer, const LexiconScores&
       size_t len = u < 0x80 ? 1 : Decode(chunk, p, cp);
       bool word_char;
       if (u < 0x80) {
-        word_char = IsAsciiAlnum(u) || u == '_' ||
+        word_char = (ClassOf(u) & kWordChar) ||
                     ((u == '\'' || u == '-') && word_begin != std::string_view::npos);
       } else {
         word_char = cp >= 0 && !IsEmoji(cp) && !IsEmojiModifier(cp) && !IsUnicodePunct(cp);
@@ -181,6 +298,7 @@ void FeatureExtractor::Extract(const LexiconScorer& scorer, const LexiconScores&
       }
       if (word_char) {
         if (word_begin == std::string_view::npos) word_begin = p;
+        plain = plain && (ClassOf(u) & kAlnumChar);
         p += len;
         continue;
       }
@@ -191,7 +309,7 @@ void FeatureExtractor::Extract(const LexiconScorer& scorer, const LexiconScores&
         continue;
       }
       if (cp >= 0 && IsEmoji(cp)) {
-        AddToken(HashShort(chunk.data() + p, len, 2), out);
+        AddToken(HashShort(chunk.data() + p, len, 2));
         p = SkipEmojiModifiers(chunk, p + len);
         continue;
       }
@@ -205,9 +323,9 @@ void FeatureExtractor::Extract(const LexiconScorer& scorer, const LexiconScores&
           bang = bang || chunk[k] == '!';
           question = question || chunk[k] == '?';
         }
-        if (bang) AddToken(kBang, out);
-        if (question) AddToken(kQuestion, out);
-        if (!bang && !question && run - p >= 2) AddToken(kEllipsis, out);
+        if (bang) AddToken(kBang);
+        if (question) AddToken(kQuestion);
+        if (!bang && !question && run - p >= 2) AddToken(kEllipsis);
         negated_ = false;
         p = run;
         continue;
@@ -222,17 +340,19 @@ void FeatureExtractor::Extract(const LexiconScorer& scorer, const LexiconScores&
   sequence_.push_back(kEnd);
   if (flags_ & kBigrams) {
     for (size_t k = 1; k < sequence_.size(); ++k) {
-      Push(Mix(Mix(sequence_[k - 1], kBigramSeed), sequence_[k]), out);
+      Push(Mix(Mix(sequence_[k - 1], kBigramSeed), sequence_[k]));
     }
   }
   if (flags_ & kTrigrams) {
     for (size_t k = 2; k < sequence_.size(); ++k) {
-      Push(Mix(Mix(Mix(sequence_[k - 2], kTrigramSeed), sequence_[k - 1]), sequence_[k]), out);
+      Push(Mix(Mix(Mix(sequence_[k - 2], kTrigramSeed), sequence_[k - 1]), sequence_[k]));
     }
   }
-  if (elongated_) Push(Mix(1, kMarkerSeed), out);
-  if (caps_words_ > 0) Push(Mix(2, kMarkerSeed), out);
-  Push(Mix(3, kMarkerSeed), out);  // always on: a sparse bias
+  if (elongated_) Push(Mix(1, kMarkerSeed));
+  if (caps_words_ > 0) Push(Mix(2, kMarkerSeed));
+  Push(Mix(3, kMarkerSeed));  // always on: a sparse bias
+  out.sparse.resize(static_cast<size_t>(cursor_ - out.sparse.data()));
+  cursor_ = nullptr;
   out.sparse_value = 1.0f / std::sqrt(static_cast<float>(out.sparse.size()));
   auto& d = out.dense;
   d[0] = static_cast<float>(s.compound);

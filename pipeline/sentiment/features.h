@@ -13,7 +13,8 @@
 //   - text-level markers: elongation, ALL-CAPS words.
 // Dense features are the lexicon engine's outputs (compound, proportions, sums, counts).
 //
-// Holds per-thread scratch: thread-compatible, on the hot path, allocation-free after warm-up.
+// Holds per-thread scratch (and a 224 KB cache of what frequent words give, see CachedWord):
+// thread-compatible, on the hot path, allocation-free after warm-up.
 #pragma once
 
 #include <array>
@@ -52,17 +53,64 @@ class FeatureExtractor {
   // Features of the text `scorer` scored last (its masked text and its lexicon).
   void Extract(const LexiconScorer& scorer, const LexiconScores& scores, FeatureVector& out);
 
+  // Optional: the weight table the features will index (bucket b at table + b * stride bytes),
+  // prefetched as buckets are found so the model's sum finds them in cache. The table must
+  // outlive the extractor (or the next call); null turns prefetching off.
+  void set_prefetch_table(const void* table, size_t stride) {
+    prefetch_table_ = static_cast<const char*>(table);
+    prefetch_stride_ = stride;
+  }
+
  private:
-  void AddWord(std::string_view raw, bool hashtag, const Lexicon& lexicon, FeatureVector& out);
-  void AddToken(uint64_t hash, FeatureVector& out);
-  void Push(uint64_t hash, FeatureVector& out) {
-    out.sparse.push_back(static_cast<uint32_t>(hash) & mask_);
+  void Prefetch(const uint32_t* begin, const uint32_t* end) const {
+    if (prefetch_table_ == nullptr) return;
+    for (const uint32_t* b = begin; b < end; ++b) {
+      __builtin_prefetch(prefetch_table_ + size_t{*b} * prefetch_stride_);
+    }
+  }
+  // What a word of ASCII letters and digits gives, whatever the negation state: the
+  // per-extractor word cache (direct-mapped, keyed by the word's raw bytes, checked in full) lets
+  // a frequent word skip normalization, hashing, the lexicon lookup and its character n-grams.
+  struct CachedWord {
+    static constexpr size_t kMaxBytes = 16;
+    // Hash of `raw` (at most kMaxBytes), and its bytes zero-padded as two words.
+    static uint64_t Key(std::string_view raw, uint64_t& k0, uint64_t& k1);
+    uint64_t k0 = 0, k1 = 0;
+    uint64_t hash = 0;  // HashText of the normalized word
+    const LexiconEntry* entry = nullptr;
+    uint8_t raw_length = 0;  // 0: empty
+    uint8_t ngram_count = 0;
+    bool digits_only = false;
+    bool caps = false;
+    bool elongated = false;
+    uint32_t ngrams[3 * kMaxBytes - 3];  // bucket indices, in AddWord's order
+  };
+  static constexpr size_t kWordCacheSize = 1024;
+
+  // A chunk of ASCII letters and digits only (no hashtag).
+  void AddPlainWord(std::string_view raw, const Lexicon& lexicon);
+  // `record`: when not null, receives what the word gives (raw_length stays 0 when the word
+  // cannot be replayed).
+  void AddWord(std::string_view raw, bool hashtag, const Lexicon& lexicon,
+               CachedWord* record = nullptr);
+  void AddToken(uint64_t hash);
+  void Push(uint64_t hash) {
+    const uint32_t bucket = static_cast<uint32_t>(hash) & mask_;
+    *cursor_++ = bucket;
+    if (prefetch_table_ != nullptr) {
+      __builtin_prefetch(prefetch_table_ + size_t{bucket} * prefetch_stride_);
+    }
   }
 
   uint32_t mask_;
   uint32_t flags_;
+  uint32_t* cursor_ = nullptr;  // Extract: next free slot of the output's sparse buffer
+  const char* prefetch_table_ = nullptr;
+  size_t prefetch_stride_ = 0;
   std::vector<uint64_t> sequence_;  // token hashes in order (for n-grams)
-  std::string word_;
+  std::string word_;  // the normalized word (never shrinks; only the front part is used)
+  std::vector<CachedWord> word_cache_;
+  const Lexicon* cached_lexicon_ = nullptr;  // the lexicon word_cache_'s entries point into
   bool negated_ = false;
   bool elongated_ = false;
   int caps_words_ = 0;

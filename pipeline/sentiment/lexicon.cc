@@ -90,45 +90,56 @@ std::string Sha256File(const std::string& path) {
   return hex;
 }
 
-const LexiconEntry* Lexicon::Find(std::string_view key) const {
-  if (slots_.empty() || key.empty()) return nullptr;
-  size_t mask = slots_.size() - 1;
-  for (size_t i = HashBytes(key) & mask;; i = (i + 1) & mask) {
-    const Slot& s = slots_[i];
-    if (s.key_length == 0) return nullptr;
-    if (s.key_length == key.size() &&
-        std::memcmp(arena_.data() + s.key_offset, key.data(), key.size()) == 0) {
-      return &s.entry;
-    }
+bool Lexicon::KeyIs(const Slot& s, std::string_view key) const {
+  return s.key_length == key.size() &&
+         std::memcmp(arena_.data() + s.key_offset, key.data(), key.size()) == 0;
+}
+
+const LexiconEntry* Lexicon::Find(std::string_view key, uint64_t hash) const {
+  const size_t bit = FilterBit(hash);
+  if (!(filter_[bit / 64] >> (bit % 64) & 1) || key.empty()) return nullptr;
+  const size_t mask = tags_.size() - 1;
+  const uint32_t tag = Tag(hash);
+  const uint32_t* tags = tags_.data();
+  for (size_t i = hash & mask;; i = (i + 1) & mask) {
+    const uint32_t t = tags[i];
+    if (t == 0) return nullptr;
+    if (t == tag && KeyIs(slots_[i], key)) return &slots_[i].entry;
   }
 }
 
 void Lexicon::Grow() {
   std::vector<Slot> old = std::move(slots_);
-  slots_.assign(old.empty() ? 1024 : old.size() * 2, Slot{});
-  size_t mask = slots_.size() - 1;
-  for (const Slot& s : old) {
-    if (s.key_length == 0) continue;
-    std::string_view key(arena_.data() + s.key_offset, s.key_length);
-    size_t i = HashBytes(key) & mask;
-    while (slots_[i].key_length != 0) i = (i + 1) & mask;
-    slots_[i] = s;
+  std::vector<uint32_t> old_tags = std::move(tags_);
+  const size_t size = old.empty() ? 1024 : old.size() * 2;
+  slots_.assign(size, Slot{});
+  tags_.assign(size, 0);
+  const size_t mask = size - 1;
+  for (size_t k = 0; k < old.size(); ++k) {
+    if (old_tags[k] == 0) continue;
+    const uint64_t hash =
+        KeyHash(std::string_view(arena_).substr(old[k].key_offset, old[k].key_length));
+    size_t i = hash & mask;
+    while (tags_[i] != 0) i = (i + 1) & mask;
+    tags_[i] = old_tags[k];
+    slots_[i] = old[k];
   }
 }
 
 LexiconEntry& Lexicon::Upsert(std::string_view key) {
   if ((count_ + 1) * 2 > slots_.size()) Grow();
-  size_t mask = slots_.size() - 1;
-  size_t i = HashBytes(key) & mask;
+  const size_t mask = slots_.size() - 1;
+  const uint64_t hash = KeyHash(key);
+  const uint32_t tag = Tag(hash);
+  size_t i = hash & mask;
   for (;; i = (i + 1) & mask) {
-    Slot& s = slots_[i];
-    if (s.key_length == 0) break;
-    if (s.key_length == key.size() &&
-        std::memcmp(arena_.data() + s.key_offset, key.data(), key.size()) == 0) {
-      return s.entry;
-    }
+    if (tags_[i] == 0) break;
+    if (tags_[i] == tag && KeyIs(slots_[i], key)) return slots_[i].entry;
   }
   Slot& s = slots_[i];
+  tags_[i] = tag;
+  const size_t bit = FilterBit(hash);
+  filter_[bit / 64] |= uint64_t{1} << (bit % 64);
   s.key_offset = static_cast<uint32_t>(arena_.size());
   s.key_length = static_cast<uint32_t>(key.size());
   arena_.append(key);

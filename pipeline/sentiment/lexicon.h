@@ -5,7 +5,10 @@
 // (VADER's lexicon, then the emoji list, then earshot's customer-experience lexicon, then the
 // per-deployment overrides from config). Immutable after Load and shared as
 // shared_ptr<const Lexicon> across worker threads. Lookups are allocation-free: keys live in one
-// arena and the table is open addressing over (offset, length) pairs.
+// arena and the table is open addressing (linear probing, load <= 1/2) over (offset, length)
+// pairs, with a dense array of 32-bit hash tags probed first so a hit compares one key; in front
+// of it an 8 KB bitmap of key hashes (a one-hash Bloom filter) answers most misses (most words of
+// a text) from L1 cache. On the hot path of both engines.
 //
 // File format (all sources): one entry a line, `term<TAB>valence[<TAB>anything]`. A term may hold
 // spaces (a phrase, matched on whole tokens). For kEarshot files, blank lines and lines starting
@@ -67,22 +70,73 @@ class Lexicon {
                                        const std::vector<LexiconOverride>& overrides = {});
 
   // `key` must already be lower case (ASCII) with single spaces between words. Null when absent.
-  const LexiconEntry* Find(std::string_view key) const;
+  const LexiconEntry* Find(std::string_view key) const { return Find(key, KeyHash(key)); }
+  // REQUIRES: hash == KeyHash(key) (lets a caller that hashed the key already skip a pass).
+  const LexiconEntry* Find(std::string_view key, uint64_t hash) const;
+
+  // The table's hash of a key: word-at-a-time, not stable across versions, never persisted.
+  [[nodiscard]] static uint64_t KeyHash(std::string_view key);
 
   size_t size() const { return count_; }
 
  private:
   struct Slot {
     uint32_t key_offset = 0;
-    uint32_t key_length = 0;  // 0: empty slot
+    uint32_t key_length = 0;
     LexiconEntry entry;
   };
+  // Tag of a hash as kept in tags_: never 0 (0 marks an empty slot).
+  static uint32_t Tag(uint64_t hash) { return static_cast<uint32_t>(hash >> 32) | 1u; }
+  static constexpr int kFilterBits = 16;
+  // The filter bit of a hash (bits the slot index does not use for tables under 2^40 slots).
+  static size_t FilterBit(uint64_t hash) {
+    return static_cast<size_t>(hash >> 40) & ((size_t{1} << kFilterBits) - 1);
+  }
+  bool KeyIs(const Slot& s, std::string_view key) const;
   LexiconEntry& Upsert(std::string_view key);
   void Grow();
   std::string arena_;
+  std::vector<uint32_t> tags_;  // parallel to slots_
+  std::vector<uint64_t> filter_ = std::vector<uint64_t>((size_t{1} << kFilterBits) / 64);
   std::vector<Slot> slots_;
   size_t count_ = 0;
 };
+
+inline uint64_t Lexicon::KeyHash(std::string_view key) {
+  // Loads of 8, 4 or single bytes (overlapping at the end), then murmur3's 64-bit finalizer.
+  const char* p = key.data();
+  const size_t n = key.size();
+  auto load64 = [](const char* q) {
+    uint64_t v;
+    __builtin_memcpy(&v, q, 8);
+    return v;
+  };
+  auto load32 = [](const char* q) {
+    uint32_t v;
+    __builtin_memcpy(&v, q, 4);
+    return uint64_t{v};
+  };
+  uint64_t h = n * 0x9E3779B97F4A7C15ULL;
+  if (n >= 8) {
+    for (size_t i = 0; i + 8 < n; i += 8) {
+      h = (h ^ load64(p + i)) * 0xff51afd7ed558ccdULL;
+      h ^= h >> 32;
+    }
+    h ^= load64(p + n - 8);
+  } else if (n >= 4) {
+    h ^= (load32(p) << 32) | load32(p + n - 4);
+  } else if (n > 0) {
+    h ^= uint64_t{static_cast<unsigned char>(p[0])} << 16 |
+         uint64_t{static_cast<unsigned char>(p[n >> 1])} << 8 |
+         static_cast<unsigned char>(p[n - 1]);
+  }
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdULL;
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53ULL;
+  h ^= h >> 33;
+  return h;
+}
 
 // Hex SHA-256 of a file's bytes; empty when unreadable.
 [[nodiscard]] std::string Sha256File(const std::string& path);

@@ -20,8 +20,6 @@ constexpr size_t kMaxPhraseBytes = 96;
 
 double Sign(double v) { return v > 0 ? 1.0 : v < 0 ? -1.0 : 0.0; }
 
-bool Is(std::string_view a, std::string_view b) { return a == b; }
-
 }  // namespace
 
 double NormalizeScore(double score) {
@@ -36,138 +34,148 @@ LexiconScorer::LexiconScorer(std::shared_ptr<const Lexicon> lexicon)
   phrase_.reserve(kMaxPhraseBytes + 8);
   squeeze_.reserve(256);
   tokens_.reserve(512);
-  token_caps_.reserve(512);
-  token_clause_end_.reserve(512);
+  token_flags_.reserve(512);
   units_.reserve(512);
   sentiments_.reserve(512);
 }
 
-void LexiconScorer::AddWord(std::string_view original, bool emoji, bool hashtag) {
-  (void)hashtag;
-  if (original.empty()) return;
-  ScoredToken t{static_cast<uint32_t>(lower_.size()), 0, emoji};
+inline bool LexiconScorer::AddWord(std::string_view word, bool emoji) {
+  const char* in = word.data();
+  const size_t n = word.size();
+  char* const begin = lower_.data() + lower_size_;
+  char* out = begin;
   int upper = 0, lower = 0;
-  for (size_t i = 0; i < original.size(); ++i) {
-    unsigned char c = static_cast<unsigned char>(original[i]);
-    if (c >= 'A' && c <= 'Z') {
-      ++upper;
-      lower_.push_back(static_cast<char>(c - 'A' + 'a'));
-    } else if (c == 0xE2 && i + 2 < original.size() && original[i + 1] == '\x80' &&
-               original[i + 2] == '\x99') {
-      lower_.push_back('\'');  // ’ as an apostrophe
+  for (size_t i = 0; i < n; ++i) {
+    const unsigned char c = static_cast<unsigned char>(in[i]);
+    if (c < 0x80) {
+      const uint8_t k = ClassOf(c);
+      upper += (k & kUpperChar) != 0;
+      lower += (k & kLowerChar) != 0;
+      *out++ = LowerAscii(c);
+    } else if (c == 0xE2 && i + 2 < n && in[i + 1] == '\x80' && in[i + 2] == '\x99') {
+      *out++ = '\'';  // ’ as an apostrophe
       i += 2;
     } else {
-      if (c >= 'a' && c <= 'z') ++lower;
-      lower_.push_back(static_cast<char>(c));
+      *out++ = static_cast<char>(c);
     }
   }
-  t.length = static_cast<uint32_t>(lower_.size() - t.begin);
-  tokens_.push_back(t);
-  bool caps = upper >= 2 && lower == 0;
-  token_caps_.push_back(caps);
-  token_clause_end_.push_back(0);
+  const auto length = static_cast<uint32_t>(out - begin);
+  tokens_.push_back({static_cast<uint32_t>(lower_size_), length, emoji});
+  lower_size_ += length;
+  const bool caps = upper >= 2 && lower == 0;
+  token_flags_.push_back(caps ? kCapsToken : 0);
   if (upper + lower > 0) ++cased_tokens_;
   caps_tokens_ += caps;
+  return caps;
 }
 
 void LexiconScorer::Tokenize(std::string_view text) {
   tokens_.clear();
-  token_caps_.clear();
-  token_clause_end_.clear();
-  lower_.clear();
+  token_flags_.clear();
+  // Tokens are at most as long as the bytes they come from, so this never grows while writing.
+  lower_.resize(text.size());
+  lower_size_ = 0;
   exclamations_ = questions_ = caps_tokens_ = cased_tokens_ = 0;
-  size_t i = 0;
+  const char* const s = text.data();
   const size_t n = text.size();
+  size_t i = 0;
   while (i < n) {
-    unsigned char c = static_cast<unsigned char>(text[i]);
-    if (IsSpace(c)) {
+    if (ClassOf(static_cast<unsigned char>(s[i])) & kSpaceChar) {
       ++i;
       continue;
     }
-    size_t j = i;
-    while (j < n && !IsSpace(static_cast<unsigned char>(text[j]))) ++j;
-    std::string_view chunk = text.substr(i, j - i);
-    i = j;
-    for (char ch : chunk) {
-      exclamations_ += ch == '!';
-      questions_ += ch == '?';
+    // One pass over the chunk (up to the next space): its end, its '!' and '?', and whether it
+    // holds ASCII letters or digits and ASCII punctuation.
+    const size_t chunk_begin = i;
+    uint8_t classes = 0;
+    unsigned high = 0;  // bit 7: a byte >= 0x80
+    int bangs = 0, questions = 0;
+    for (; i < n; ++i) {
+      const unsigned char c = static_cast<unsigned char>(s[i]);
+      const uint8_t k = ClassOf(c);
+      if (k & kSpaceChar) break;
+      classes |= k;
+      high |= c;
+      bangs += c == '!';
+      questions += c == '?';
     }
-    // @mentions and URLs are never scored.
-    if (chunk.size() > 1 && chunk[0] == '@') {
-      if (IsClausePunct(static_cast<unsigned char>(chunk.back())) && !token_clause_end_.empty()) {
-        token_clause_end_.back() = 1;
-      }
+    exclamations_ += bangs;
+    questions_ += questions;
+    const std::string_view chunk(s + chunk_begin, i - chunk_begin);
+    const size_t m = chunk.size();
+    if (!(classes & kPunctChar) && !(high & 0x80)) {
+      AddWord(chunk, false);  // ASCII letters and digits only: one word, the common case
       continue;
     }
-    if (chunk.starts_with("http://") || chunk.starts_with("https://") ||
-        chunk.starts_with("www.")) {
+    // @mentions and URLs are never scored.
+    if (m > 1 && chunk[0] == '@') {
+      if (IsClausePunct(static_cast<unsigned char>(chunk.back()))) MarkClauseEnd();
+      continue;
+    }
+    if ((classes & kPunctChar) && (chunk.starts_with("http://") || chunk.starts_with("https://") ||
+                                   chunk.starts_with("www."))) {
       continue;
     }
     // A whole chunk that is a lexicon emoticon (":)", "<3", ":-D") is one token.
-    bool has_alnum = false, has_punct = false;
-    for (char ch : chunk) {
-      unsigned char u = static_cast<unsigned char>(ch);
-      if (IsAsciiAlnum(u)) has_alnum = true;
-      else if (u < 0x80) has_punct = true;
-    }
-    if (has_punct && chunk.size() <= 8 && chunk.size() >= 2) {
-      squeeze_.clear();
-      for (char ch : chunk) {
-        squeeze_.push_back(ch >= 'A' && ch <= 'Z' ? static_cast<char>(ch - 'A' + 'a') : ch);
+    if ((classes & kPunctChar) && m <= 8 && m >= 2) {
+      char key[8];
+      bool apostrophe = false;
+      for (size_t k = 0; k < m; ++k) {
+        key[k] = LowerAscii(static_cast<unsigned char>(chunk[k]));
+        apostrophe = apostrophe || chunk[k] == '\'';
       }
-      const LexiconEntry* e = lexicon_->Find(squeeze_);
-      if (e && (e->flags & kHasValence) && (!has_alnum || squeeze_.find('\'') == std::string::npos)) {
-        size_t before = tokens_.size();
-        AddWord(chunk, false, false);
-        if (tokens_.size() > before) token_caps_.back() = 0;
+      const LexiconEntry* e = lexicon_->Find(std::string_view(key, m));
+      if (e && (e->flags & kHasValence) && (!(classes & kAlnumChar) || !apostrophe)) {
+        AddWord(chunk, false);
+        token_flags_.back() &= static_cast<uint8_t>(~kCapsToken);
         continue;
       }
     }
     // Split the chunk into words, emoji and punctuation.
     size_t word_begin = std::string_view::npos;
-    bool hashtag = false;
     auto flush = [&](size_t end) {
-      if (word_begin != std::string_view::npos) {
-        std::string_view w = chunk.substr(word_begin, end - word_begin);
-        while (!w.empty() && (w.back() == '\'' || w.back() == '-')) w.remove_suffix(1);
-        AddWord(w, false, hashtag);
-      }
+      if (word_begin == std::string_view::npos) return;
+      while (end > word_begin && (chunk[end - 1] == '\'' || chunk[end - 1] == '-')) --end;
+      if (end > word_begin) AddWord(chunk.substr(word_begin, end - word_begin), false);
       word_begin = std::string_view::npos;
-      hashtag = false;
     };
     size_t p = 0;
-    while (p < chunk.size()) {
-      unsigned char u = static_cast<unsigned char>(chunk[p]);
-      int32_t cp = u;
-      size_t len = u < 0x80 ? 1 : Decode(chunk, p, cp);
-      bool word_char = false;
+    while (p < m) {
+      const unsigned char u = static_cast<unsigned char>(chunk[p]);
       if (u < 0x80) {
-        word_char = IsAsciiAlnum(u) || u == '_' ||
-                    ((u == '\'' || u == '-') && word_begin != std::string_view::npos);
-      } else if (cp >= 0 && !IsEmoji(cp) && !IsEmojiModifier(cp) && !IsUnicodePunct(cp)) {
-        word_char = true;  // letters of any script, and ’ inside a word
-        if (cp == 0x2019 && word_begin == std::string_view::npos) word_char = false;
+        const uint8_t k = ClassOf(u);
+        if ((k & kWordChar) || ((u == '\'' || u == '-') && word_begin != std::string_view::npos)) {
+          if (word_begin == std::string_view::npos) word_begin = p;
+          ++p;
+          continue;
+        }
+        flush(p);
+        if (k & kClauseChar) MarkClauseEnd();
+        ++p;
+        continue;
       }
-      if (word_char) {
+      int32_t cp = 0;
+      const size_t len = Decode(chunk, p, cp);
+      if (cp >= 0 && !IsEmoji(cp) && !IsEmojiModifier(cp) && !IsUnicodePunct(cp) &&
+          (cp != 0x2019 || word_begin != std::string_view::npos)) {
+        // Letters of any script, and ’ inside a word.
         if (word_begin == std::string_view::npos) word_begin = p;
         p += len;
         continue;
       }
       flush(p);
-      if (u == '#' && p + 1 < chunk.size()) {
-        hashtag = true;
-      } else if (cp >= 0 && IsEmoji(cp)) {
+      if (cp >= 0 && IsEmoji(cp)) {
         // Emoji: the base code point is the token; modifiers after it are skipped.
-        AddWord(chunk.substr(p, len), true, false);
+        AddWord(chunk.substr(p, len), true);
         p = SkipEmojiModifiers(chunk, p + len);
         continue;
-      } else if ((u < 0x80 && IsClausePunct(u)) || (cp >= 0x2000 && cp <= 0x206F && cp != 0x2019)) {
-        if (!token_clause_end_.empty()) token_clause_end_.back() = 1;
       }
+      if (cp >= 0x2000 && cp <= 0x206F && cp != 0x2019) MarkClauseEnd();
       p += len;
     }
-    flush(chunk.size());
+    flush(m);
   }
+  lower_.resize(lower_size_);
 }
 
 const LexiconEntry* LexiconScorer::Lookup(std::string_view w, bool& elongated) {
@@ -195,14 +203,16 @@ const LexiconEntry* LexiconScorer::Lookup(std::string_view w, bool& elongated) {
 }
 
 void LexiconScorer::BuildUnits() {
-  units_.clear();
   const size_t n = tokens_.size();
+  units_.resize(n);  // at most one unit a token
+  Unit* out = units_.data();
   for (size_t k = 0; k < n;) {
-    std::string_view w = TokenText(tokens_[k]);
+    const ScoredToken& token = tokens_[k];
+    const std::string_view w = TokenText(token);
     bool elongated = false;
     const LexiconEntry* e = Lookup(w, elongated);
     // Multi-word entries (phrases, idioms): longest match within one clause.
-    if (e && (e->flags & kPhraseStart) && !tokens_[k].emoji) {
+    if (e && (e->flags & kPhraseStart) && !token.emoji) {
       size_t longest = std::min<size_t>(e->max_phrase_words, n - k);
       for (size_t len = longest; len >= 2; --len) {
         phrase_.clear();
@@ -211,7 +221,7 @@ void LexiconScorer::BuildUnits() {
           if (m) phrase_.push_back(' ');
           std::string_view part = TokenText(tokens_[k + m]);
           if (phrase_.size() + part.size() > kMaxPhraseBytes) ok = false;
-          if (m + 1 < len && token_clause_end_[k + m]) ok = false;
+          if (m + 1 < len && (token_flags_[k + m] & kClauseEndToken)) ok = false;
           if (ok) phrase_.append(part);
         }
         const LexiconEntry* pe = ok ? lexicon_->Find(phrase_) : nullptr;
@@ -221,9 +231,9 @@ void LexiconScorer::BuildUnits() {
           u.boost = pe->boost;
           u.flags = pe->flags & static_cast<uint8_t>(~kPhraseStart);
           u.caps = true;
-          for (size_t m = 0; m < len; ++m) u.caps = u.caps && token_caps_[k + m];
-          u.clause_end = token_clause_end_[k + len - 1];
-          units_.push_back(u);
+          for (size_t m = 0; m < len; ++m) u.caps = u.caps && (token_flags_[k + m] & kCapsToken);
+          u.clause_end = token_flags_[k + len - 1] & kClauseEndToken;
+          *out++ = u;
           k += len;
           goto next;
         }
@@ -231,27 +241,46 @@ void LexiconScorer::BuildUnits() {
     }
     {
       Unit u;
-      u.emoji = tokens_[k].emoji;
-      u.caps = token_caps_[k];
-      u.clause_end = token_clause_end_[k];
+      u.emoji = token.emoji;
+      u.caps = token_flags_[k] & kCapsToken;
+      u.clause_end = token_flags_[k] & kClauseEndToken;
       if (e) {
         u.valence = (e->flags & kHasValence) ? e->valence : 0.f;
         u.boost = e->boost;
         u.flags = e->flags;
         u.elongated = elongated;
       }
-      if (w.size() > 3 && (w.ends_with("n't"))) u.flags |= kNegator;
-      u.hedge_word = Is(w, "so") || Is(w, "very") || Is(w, "too") || Is(w, "that") ||
-                     Is(w, "really") || Is(w, "all");
-      u.least = Is(w, "least");
-      u.at_or_very = Is(w, "at") || Is(w, "very");
-      u.never = Is(w, "never");
-      u.so_or_this = Is(w, "so") || Is(w, "this");
-      units_.push_back(u);
+      // The words some rules name, by length first.
+      switch (w.size()) {
+        case 2:
+          u.hedge_word = u.so_or_this = w == "so";
+          u.at_or_very = w == "at";
+          break;
+        case 3:
+          u.hedge_word = w == "too" || w == "all";
+          break;
+        case 4:
+          u.at_or_very = w == "very";
+          u.hedge_word = u.at_or_very || w == "that";
+          u.so_or_this = w == "this";
+          break;
+        case 5:
+          u.least = w == "least";
+          u.never = w == "never";
+          break;
+        case 6:
+          u.hedge_word = w == "really";
+          break;
+        default:
+          break;
+      }
+      if (w.size() > 3 && w.ends_with("n't")) u.flags |= kNegator;
+      *out++ = u;
       ++k;
     }
   next:;
   }
+  units_.resize(static_cast<size_t>(out - units_.data()));
 }
 
 void LexiconScorer::Score(std::string_view text, std::span<const ByteSpan> mask,

@@ -90,20 +90,28 @@ class LexiconScorer {
     bool so_or_this = false;
   };
 
+  // token_flags_ bits.
+  static constexpr uint8_t kCapsToken = 1;       // all caps
+  static constexpr uint8_t kClauseEndToken = 2;  // clause punctuation follows
+
   void Tokenize(std::string_view text);
-  void AddWord(std::string_view original, bool emoji, bool hashtag);
+  // Appends the token `word` (lower-cased, ’ as ') to lower_; returns whether it is all caps.
+  [[gnu::always_inline]] bool AddWord(std::string_view word, bool emoji);
+  void MarkClauseEnd() {
+    if (!token_flags_.empty()) token_flags_.back() |= kClauseEndToken;
+  }
   void BuildUnits();
   const LexiconEntry* Lookup(std::string_view lowered, bool& elongated);
 
   std::shared_ptr<const Lexicon> lexicon_;
   std::string_view text_;
   std::string masked_;
-  std::string lower_;
+  std::string lower_;  // sized to the text while tokenizing (tokens never grow), then trimmed
+  size_t lower_size_ = 0;
   std::string phrase_;
   std::string squeeze_;
   std::vector<ScoredToken> tokens_;
-  std::vector<uint8_t> token_caps_;       // per token: 1 = all caps
-  std::vector<uint8_t> token_clause_end_;  // per token: clause punctuation follows
+  std::vector<uint8_t> token_flags_;  // per token: kCapsToken | kClauseEndToken
   std::vector<Unit> units_;
   std::vector<float> sentiments_;
   int exclamations_ = 0;

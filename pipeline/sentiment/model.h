@@ -38,6 +38,16 @@ class SentimentModel {
   // Class probabilities for one feature vector.
   void Predict(const FeatureVector& f, std::array<float, kClasses>& probs) const;
 
+  // The sparse weight table Predict reads (bucket b at sparse_table() + b * sparse_stride()
+  // bytes), for FeatureExtractor::set_prefetch_table.
+  const void* sparse_table() const {
+    return sparse16_.empty() ? static_cast<const void*>(weights_.data() + sparse_offset())
+                             : static_cast<const void*>(sparse16_.data());
+  }
+  size_t sparse_stride() const {
+    return kClasses * (sparse16_.empty() ? sizeof(float) : sizeof(int16_t));
+  }
+
   // f32 weights (training): bias[classes], dense[dense][classes], sparse[buckets][classes].
   std::vector<float>& weights() { return weights_; }
   const std::vector<float>& weights() const { return weights_; }

@@ -88,6 +88,9 @@ SentimentAnalyzer::SentimentAnalyzer(std::shared_ptr<const SentimentSnapshot> sn
       extractor_(snapshot_->model() ? snapshot_->model()->hash_bits() : 8,
                  snapshot_->model() ? snapshot_->model()->feature_flags() : 0) {
   features_.sparse.reserve(4096);
+  if (const auto& model = snapshot_->model()) {
+    extractor_.set_prefetch_table(model->sparse_table(), model->sparse_stride());
+  }
 }
 
 void SentimentAnalyzer::Score(std::string_view text, std::string_view lang,

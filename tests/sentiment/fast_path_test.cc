@@ -1,0 +1,240 @@
+// The data structures behind the engines' speed: the lexicon's hash table (tags, Bloom filter,
+// growth), the feature extractor's word cache (replays must equal a fresh computation, also after
+// a lexicon change) and its sparse-feature bound. Always runs (lexicons written here).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <fstream>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "pipeline/sentiment/features.h"
+#include "pipeline/sentiment/lexicon.h"
+#include "pipeline/sentiment/lexicon_scorer.h"
+#include "tests/testing/fixtures.h"
+
+namespace earshot::pipeline::sentiment {
+namespace {
+
+std::string WriteTemp(const std::string& name, const std::string& content) {
+  std::string path = ::earshot::testing::ScratchDir() + "/" + name;
+  std::ofstream(path, std::ios::binary) << content;
+  return path;
+}
+
+std::shared_ptr<const Lexicon> LoadLexicon(const std::string& name, const std::string& content) {
+  auto r = Lexicon::Load({{WriteTemp(name, content), LexiconFormat::kEarshot, "", 1.0, true}});
+  EXPECT_TRUE(r.lexicon) << r.error;
+  return r.lexicon;
+}
+
+// Distinct lower-case keys of 1 to 40 bytes (letters, digits, punctuation, UTF-8).
+std::vector<std::string> GeneratedKeys(size_t count) {
+  const std::string alphabet = "abcdefghijklmnopqrstuvwxyz0123456789:;()<>-'_";
+  std::mt19937_64 rng(7);
+  std::vector<std::string> keys;
+  while (keys.size() < count) {
+    size_t length = 1 + rng() % 40;
+    std::string key;
+    for (size_t i = 0; i < length; ++i) key.push_back(alphabet[rng() % alphabet.size()]);
+    if (rng() % 10 == 0) key += "\xC3\xA9";  // é
+    keys.push_back(key);
+  }
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  return keys;
+}
+
+TEST(LexiconTableTest, FindsEveryKeyAndNothingElseThroughGrowth) {
+  // 20,000 keys: the table grows from 1,024 slots to 65,536, the filter fills up, and linear
+  // probing runs long chains.
+  std::vector<std::string> keys = GeneratedKeys(20000);
+  std::string content;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    content += keys[i] + "\t" + std::to_string(static_cast<double>(i % 17) / 4 - 2) + "\n";
+  }
+  auto lexicon = LoadLexicon("many.tsv", content);
+  ASSERT_TRUE(lexicon);
+  EXPECT_GE(lexicon->size(), keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    const LexiconEntry* e = lexicon->Find(keys[i]);
+    ASSERT_NE(e, nullptr) << keys[i];
+    EXPECT_FLOAT_EQ(e->valence, static_cast<float>(static_cast<double>(i % 17) / 4 - 2));
+    EXPECT_EQ(lexicon->Find(keys[i], Lexicon::KeyHash(keys[i])), e);
+  }
+  // Near misses: one byte changed, one byte more or less, a prefix (the built-in rule words,
+  // "so", "not", ..., are in every lexicon).
+  auto rule_words = LoadLexicon("empty.tsv", "");
+  ASSERT_TRUE(rule_words);
+  size_t absent = 0;
+  for (const std::string& k : keys) {
+    for (std::string probe : {k + "x", k.substr(0, k.size() - 1), k.substr(0, k.size() / 2),
+                              std::string(1, static_cast<char>(k[0] ^ 1)) + k.substr(1)}) {
+      if (probe.empty() || std::binary_search(keys.begin(), keys.end(), probe) ||
+          rule_words->Find(probe) != nullptr) {
+        continue;
+      }
+      EXPECT_EQ(lexicon->Find(probe), nullptr) << probe;
+      ++absent;
+    }
+  }
+  EXPECT_GT(absent, keys.size() * 3);
+  EXPECT_EQ(lexicon->Find(""), nullptr);
+}
+
+TEST(LexiconTableTest, KeyHashReadsEveryByte) {
+  // Each key length up to 40 and each byte position: changing that byte changes the hash (the
+  // word loads of the hash overlap at the end; none may skip a byte).
+  for (size_t length = 1; length <= 40; ++length) {
+    std::string key(length, 'a');
+    const uint64_t base = Lexicon::KeyHash(key);
+    for (size_t i = 0; i < length; ++i) {
+      std::string changed = key;
+      changed[i] = 'b';
+      EXPECT_NE(Lexicon::KeyHash(changed), base) << "length " << length << " byte " << i;
+    }
+    EXPECT_NE(Lexicon::KeyHash(key + "a"), base);
+  }
+  EXPECT_EQ(Lexicon::KeyHash("good"), Lexicon::KeyHash(std::string("good")));
+}
+
+TEST(LexiconTableTest, PhrasesMarkTheirFirstWord) {
+  auto lexicon = LoadLexicon("phrases.tsv", "on hold\t-1.8\nkiss of death\t-1.5\nkiss\t1.2\n");
+  ASSERT_TRUE(lexicon);
+  const LexiconEntry* on = lexicon->Find("on");
+  ASSERT_NE(on, nullptr);
+  EXPECT_TRUE(on->flags & kPhraseStart);
+  EXPECT_FALSE(on->flags & kHasValence);
+  const LexiconEntry* kiss = lexicon->Find("kiss");
+  ASSERT_NE(kiss, nullptr);
+  EXPECT_TRUE(kiss->flags & kPhraseStart);
+  EXPECT_EQ(kiss->max_phrase_words, 3);
+  EXPECT_FLOAT_EQ(kiss->valence, 1.2f);
+  EXPECT_NE(lexicon->Find("kiss of death"), nullptr);
+  EXPECT_EQ(lexicon->Find("kiss of"), nullptr);
+}
+
+// Texts in which the same words come back with other negation states, cases, elongations,
+// punctuation, hashtags and digits.
+std::vector<std::string> RepeatingTexts() {
+  const char* words[] = {"good",
+                         "GOOD",
+                         "Good",
+                         "goooood",
+                         "bad",
+                         "not",
+                         "never",
+                         "dont",
+                         "don't",
+                         "happy",
+                         "sad",
+                         "123",
+                         "12,5",
+                         "love",
+                         "hate",
+                         "#good",
+                         "good,",
+                         "good!",
+                         "bad.",
+                         "so",
+                         "very",
+                         "the",
+                         "a",
+                         "I",
+                         "supercalifragilistic",
+                         "abcdefghijklmnop",
+                         "abcdefghijklmnopq",
+                         ":)",
+                         "@user",
+                         "http://x.y",
+                         "caf\xC3\xA9",
+                         "\xF0\x9F\x98\x8D",
+                         "?",
+                         "!!",
+                         "...",
+                         "but",
+                         "xoxo",
+                         "LOL",
+                         "lol",
+                         "no",
+                         "yes"};
+  std::mt19937_64 rng(11);
+  std::vector<std::string> texts;
+  for (int t = 0; t < 400; ++t) {
+    std::string text;
+    size_t n = 1 + rng() % 20;
+    for (size_t i = 0; i < n; ++i) {
+      if (i) text += ' ';
+      text += words[rng() % std::size(words)];
+    }
+    texts.push_back(text);
+  }
+  return texts;
+}
+
+void ExpectSameFeatures(const FeatureVector& a, const FeatureVector& b, const std::string& text) {
+  EXPECT_EQ(a.sparse, b.sparse) << text;
+  EXPECT_EQ(a.sparse_value, b.sparse_value) << text;
+  EXPECT_EQ(a.dense, b.dense) << text;
+}
+
+TEST(WordCacheTest, ReplaysEqualAFreshExtractor) {
+  const char* lexicon_text =
+      "good\t1.9\nbad\t-2.5\nhappy\t2.7\nsad\t-2.1\nlove\t3.2\n"
+      "hate\t-2.7\n:)\t2\nlol\t1.8\nno\t-1.2\nyes\t1.7\n";
+  auto lexicon = LoadLexicon("cache.tsv", lexicon_text);
+  ASSERT_TRUE(lexicon);
+  LexiconScorer scorer(lexicon);
+  FeatureExtractor cached(19, kDefaultFeatureFlags | kTrigrams);
+  FeatureVector got, want;
+  LexiconScores scores;
+  for (const std::string& text : RepeatingTexts()) {
+    scorer.Score(text, scores);
+    cached.Extract(scorer, scores, got);
+    FeatureExtractor fresh(19, kDefaultFeatureFlags | kTrigrams);  // empty cache
+    fresh.Extract(scorer, scores, want);
+    ExpectSameFeatures(got, want, text);
+  }
+}
+
+TEST(WordCacheTest, ForgetsEntriesOfAnotherLexicon) {
+  auto first = LoadLexicon("first.tsv", "good\t1.9\nnot\t0\n");
+  auto second = LoadLexicon("second.tsv", "good\t-3.0\nfine\t1.0\n");
+  ASSERT_TRUE(first && second);
+  LexiconScorer a(first), b(second);
+  FeatureExtractor extractor(19, kDefaultFeatureFlags);
+  FeatureVector got, want;
+  LexiconScores scores;
+  const std::string text = "good fine good";
+  a.Score(text, scores);
+  extractor.Extract(a, scores, got);  // caches "good" with the first lexicon's entry
+  b.Score(text, scores);
+  extractor.Extract(b, scores, got);
+  FeatureExtractor fresh(19, kDefaultFeatureFlags);
+  fresh.Extract(b, scores, want);
+  ExpectSameFeatures(got, want, text);
+}
+
+TEST(FeatureBoundTest, DensestTextsStayWithinTheBound) {
+  // Extract writes into a buffer of 5 features a byte plus 16 (4 a byte are possible); these texts
+  // come close to the maximum (one-letter words, hashtags, '!' and '?' runs, emoji).
+  auto lexicon = LoadLexicon("bound.tsv", "a\t1\nb\t-1\n");
+  ASSERT_TRUE(lexicon);
+  LexiconScorer scorer(lexicon);
+  FeatureExtractor extractor(19, kDefaultFeatureFlags | kTrigrams);
+  FeatureVector f;
+  LexiconScores scores;
+  for (std::string text : {std::string("a"), std::string("#a#b#a#b"), std::string("a,b,a,b,a"),
+                           std::string("!?!?!?"), std::string("ab ab ab"),
+                           std::string("\xF0\x9F\x98\x8D\xF0\x9F\x98\x8D"), std::string("1 2 3")}) {
+    for (int repeat = 0; repeat < 3; ++repeat) text += " " + text;
+    scorer.Score(text, scores);
+    extractor.Extract(scorer, scores, f);
+    EXPECT_LE(f.sparse.size(), 4 * text.size() + 4) << text;
+    EXPECT_GT(f.sparse.size(), 0u);
+  }
+}
+
+}  // namespace
+}  // namespace earshot::pipeline::sentiment
