@@ -2,6 +2,7 @@
 
 #include <array>
 #include <charconv>
+#include <cmath>
 
 #include "ingest/text.h"
 #include "ingest/time_parse.h"
@@ -20,9 +21,17 @@ void AppendInt(int64_t v, std::string& out) {
   out.append(buf, end);
 }
 
+// A JSON number, or null for NaN and infinities (which JSON cannot write). Magnitudes of 1e15
+// and more are written with an exponent: the shortest form of 1.8e20 is 21 digits without one,
+// and parsers that read integers into 64 bits (simdjson among them) reject such a literal.
 void AppendDouble(double v, std::string& out) {
+  if (!std::isfinite(v)) {
+    out.append("null");
+    return;
+  }
   char buf[32];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  auto format = std::fabs(v) >= 1e15 ? std::chars_format::scientific : std::chars_format::general;
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v, format);
   out.append(buf, end);
 }
 

@@ -58,7 +58,11 @@ bool ValidatePost(const Post& post, RecordContext& ctx) {
 }
 
 bool FinishPost(RecordContext& ctx) {
-  if (ValidatePost(ctx.out.posts.back(), ctx)) return true;
+  Post& post = ctx.out.posts.back();
+  // A rating off every source's scale (0 to 10, schemas/post.schema.json), or not a number at
+  // all ("stars": "nan", 1e300), is a broken field, not a broken post: keep the post without it.
+  if (post.rating && !(*post.rating >= 0 && *post.rating <= 10)) post.rating.reset();
+  if (ValidatePost(post, ctx)) return true;
   ctx.DropLastPost();
   return false;
 }

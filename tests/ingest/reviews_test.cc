@@ -3,6 +3,7 @@
 // ../shared/fixtures/PROVENANCE.md.
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <set>
 
 #include "tests/testing/fixtures.h"
@@ -107,6 +108,40 @@ TEST(YelpAdapterTest, MissingIdAndBadDateAreRejected) {
       Format::kYelp);
   EXPECT_TRUE(parsed.posts.empty());
   EXPECT_EQ(parsed.ReasonCounts(), (Counts{{"bad_timestamp", 1}, {"missing_id", 1}}));
+}
+
+TEST(YelpAdapterTest, RatingOffTheScaleIsDroppedAndThePostKept) {
+  // Found by fuzz_yelp: a 21-digit rating was written back as a 21-digit integer literal, which
+  // 64-bit JSON readers reject.
+  auto parsed = ParseText(
+      "{\"review_id\":\"a\",\"text\":\"t\",\"date\":\"2020-01-01 00:00:00\","
+      "\"stars\":184467440737095516160}\n"
+      "{\"review_id\":\"b\",\"text\":\"t\",\"date\":\"2020-01-01 00:00:00\",\"stars\":\"nan\"}\n"
+      "{\"review_id\":\"c\",\"text\":\"t\",\"date\":\"2020-01-01 00:00:00\",\"stars\":-1}\n"
+      "{\"review_id\":\"d\",\"text\":\"t\",\"date\":\"2020-01-01 00:00:00\",\"stars\":4.5}\n",
+      Format::kYelp);
+  ASSERT_EQ(parsed.posts.size(), 4u);
+  EXPECT_EQ(parsed.ReasonCounts(), Counts{});
+  for (size_t i = 0; i < 3; ++i) EXPECT_FALSE(parsed.posts[i].rating.has_value()) << i;
+  EXPECT_EQ(parsed.posts[3].rating, 4.5);
+  std::string json;
+  AppendPostJson(parsed.posts[3], json);
+  EXPECT_NE(json.find(",\"rating\":4.5,"), std::string::npos) << json;
+}
+
+TEST(PostJsonTest, NumbersStayReadableByEveryJsonParser) {
+  Post post;
+  post.id = "p";
+  post.text = "t";
+  post.created_at_ms = 1;
+  std::string json;
+  post.rating = 1.8446744073709552e20;  // only reachable by building a Post by hand
+  AppendPostJson(post, json);
+  EXPECT_NE(json.find("\"rating\":1.844674407370955e+20,"), std::string::npos) << json;
+  json.clear();
+  post.rating = std::numeric_limits<double>::quiet_NaN();
+  AppendPostJson(post, json);
+  EXPECT_NE(json.find("\"rating\":null"), std::string::npos) << json;
 }
 
 TEST(YelpAdapterTest, TruncatedRecordIsMalformed) {
