@@ -64,12 +64,7 @@ uint64_t HashBytes(std::string_view s, uint64_t seed) {
     h ^= h >> 29;
   }
   for (; i < s.size(); ++i) h = (h ^ static_cast<unsigned char>(s[i])) * 0x100000001b3ULL;
-  h ^= h >> 33;
-  h *= 0xff51afd7ed558ccdULL;
-  h ^= h >> 33;
-  h *= 0xc4ceb9fe1a85ec53ULL;
-  h ^= h >> 33;
-  return h;
+  return Fmix64(h);
 }
 
 std::string Sha256File(const std::string& path) {

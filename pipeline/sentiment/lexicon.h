@@ -102,6 +102,16 @@ class Lexicon {
   size_t count_ = 0;
 };
 
+// murmur3's 64-bit finalizer: spreads every input bit over the whole word.
+inline uint64_t Fmix64(uint64_t h) {
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdULL;
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53ULL;
+  h ^= h >> 33;
+  return h;
+}
+
 inline uint64_t Lexicon::KeyHash(std::string_view key) {
   // Loads of 8, 4 or single bytes (overlapping at the end), then murmur3's 64-bit finalizer.
   const char* p = key.data();
@@ -130,12 +140,7 @@ inline uint64_t Lexicon::KeyHash(std::string_view key) {
          uint64_t{static_cast<unsigned char>(p[n >> 1])} << 8 |
          static_cast<unsigned char>(p[n - 1]);
   }
-  h ^= h >> 33;
-  h *= 0xff51afd7ed558ccdULL;
-  h ^= h >> 33;
-  h *= 0xc4ceb9fe1a85ec53ULL;
-  h ^= h >> 33;
-  return h;
+  return Fmix64(h);
 }
 
 // Hex SHA-256 of a file's bytes; empty when unreadable.

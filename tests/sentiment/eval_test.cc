@@ -54,37 +54,34 @@ TEST(MetricsTest, PearsonKnownValue) {
   EXPECT_NEAR(Pearson({1, 2, 3}, {3, 2, 1}), -1.0, 1e-12);
 }
 
-std::string WriteTemp(const std::string& name, const std::string& content) {
-  std::string path = ::earshot::testing::ScratchDir() + "/" + name;
-  std::ofstream(path, std::ios::binary) << content;
-  return path;
-}
+using ::earshot::testing::WriteScratchFile;
 
 TEST(ReaderTest, SemEvalDecodesEscapesAndQuotes) {
-  std::string path = WriteTemp("se.txt",
-                               "1\tpositive\t\"I\\u2019m happy\\u002c really &amp; truly\"\t\n"
-                               "2\tnegative\tbad \\ud83d\\ude21\n3\tneutral\tok\n");
+  std::string path =
+      WriteScratchFile("se.txt",
+                       "1\tpositive\t\"I\\u2019m happy\\u002c really &amp; truly\"\t\n"
+                       "2\tnegative\tbad \\ud83d\\ude21\n3\tneutral\tok\n");
   Dataset d = ReadDataset(path, DataFormat::kSemEval);
   ASSERT_TRUE(d.error.empty()) << d.error;
   ASSERT_EQ(d.items.size(), 3u);
   EXPECT_EQ(d.items[0].text, "I\xE2\x80\x99m happy, really & truly");
   EXPECT_EQ(d.items[0].label, 2);
   EXPECT_EQ(d.items[1].text, "bad \xF0\x9F\x98\xA1");
-  std::string bad = WriteTemp("se_bad.txt", "1\tpositive\tok\n2\tmixed\tok\n");
+  std::string bad = WriteScratchFile("se_bad.txt", "1\tpositive\tok\n2\tmixed\tok\n");
   EXPECT_NE(ReadDataset(bad, DataFormat::kSemEval).error.find(bad + ":2: label 'mixed'"),
             std::string::npos);
 }
 
 TEST(ReaderTest, VaderGoldAndTweetEval) {
-  std::string path = WriteTemp("vg.txt", "1\t2.5\tgood\n2\t-0.2\tmeh\n3\t0\tok\n");
+  std::string path = WriteScratchFile("vg.txt", "1\t2.5\tgood\n2\t-0.2\tmeh\n3\t0\tok\n");
   Dataset d = ReadDataset(path, DataFormat::kVaderGold);
   ASSERT_EQ(d.items.size(), 3u);
   EXPECT_EQ(d.items[0].label, 2);
   EXPECT_EQ(d.items[1].label, 0);
   EXPECT_EQ(d.items[2].label, 1);
   EXPECT_DOUBLE_EQ(*d.items[1].score, -0.2);
-  std::string text = WriteTemp("x_text.txt", "a \nb\n");
-  WriteTemp("x_labels.txt", "2\n0\n");
+  std::string text = WriteScratchFile("x_text.txt", "a \nb\n");
+  WriteScratchFile("x_labels.txt", "2\n0\n");
   Dataset t = ReadDataset(text, DataFormat::kTweetEval);
   ASSERT_TRUE(t.error.empty()) << t.error;
   ASSERT_EQ(t.items.size(), 2u);

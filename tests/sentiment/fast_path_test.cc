@@ -17,14 +17,11 @@
 namespace earshot::pipeline::sentiment {
 namespace {
 
-std::string WriteTemp(const std::string& name, const std::string& content) {
-  std::string path = ::earshot::testing::ScratchDir() + "/" + name;
-  std::ofstream(path, std::ios::binary) << content;
-  return path;
-}
+using ::earshot::testing::WriteScratchFile;
 
 std::shared_ptr<const Lexicon> LoadLexicon(const std::string& name, const std::string& content) {
-  auto r = Lexicon::Load({{WriteTemp(name, content), LexiconFormat::kEarshot, "", 1.0, true}});
+  auto r =
+      Lexicon::Load({{WriteScratchFile(name, content), LexiconFormat::kEarshot, "", 1.0, true}});
   EXPECT_TRUE(r.lexicon) << r.error;
   return r.lexicon;
 }

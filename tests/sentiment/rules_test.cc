@@ -33,19 +33,16 @@ void operator delete(void* p, size_t) noexcept { std::free(p); }
 namespace earshot::pipeline::sentiment {
 namespace {
 
-std::string WriteTemp(const std::string& name, const std::string& content) {
-  std::string path = ::earshot::testing::ScratchDir() + "/" + name;
-  std::ofstream(path, std::ios::binary) << content;
-  return path;
-}
+using ::earshot::testing::WriteScratchFile;
 
 std::shared_ptr<const Lexicon> SmallLexicon() {
-  std::string path = WriteTemp("small_lexicon.tsv",
-                               "# test lexicon\n"
-                               "good\t1.9\nbad\t-2.5\ngreat\t3.1\nhappy\t2.7\nunited\t1.8\n"
-                               "love\t3.2\nhate\t-2.7\n:)\t2.0\n:(\t-1.9\n\xF0\x9F\x98\x8D\t3.0\n"
-                               "\xF0\x9F\x98\xA1\t-3.0\non hold\t-1.8\nstill no refund\t-2.6\n"
-                               "delayed\t-1.8\nkiss of death\t-1.5\n");
+  std::string path =
+      WriteScratchFile("small_lexicon.tsv",
+                       "# test lexicon\n"
+                       "good\t1.9\nbad\t-2.5\ngreat\t3.1\nhappy\t2.7\nunited\t1.8\n"
+                       "love\t3.2\nhate\t-2.7\n:)\t2.0\n:(\t-1.9\n\xF0\x9F\x98\x8D\t3.0\n"
+                       "\xF0\x9F\x98\xA1\t-3.0\non hold\t-1.8\nstill no refund\t-2.6\n"
+                       "delayed\t-1.8\nkiss of death\t-1.5\n");
   auto r = Lexicon::Load({{path, LexiconFormat::kEarshot, "", 1.0, true}});
   EXPECT_TRUE(r.lexicon) << r.error;
   return r.lexicon;
@@ -196,18 +193,18 @@ TEST(LexiconTest, OptionalMissingFileIsANote) {
 }
 
 TEST(LexiconTest, BadLineGivesFileAndLine) {
-  std::string path = WriteTemp("bad.tsv", "# c\ngood\t1.9\nbad -2.5\n");
+  std::string path = WriteScratchFile("bad.tsv", "# c\ngood\t1.9\nbad -2.5\n");
   auto r = Lexicon::Load({{path, LexiconFormat::kEarshot, "", 1, true}});
   EXPECT_FALSE(r.lexicon);
   EXPECT_NE(r.error.find(path + ":3: expected 'term<TAB>valence'"), std::string::npos) << r.error;
-  path = WriteTemp("bad2.tsv", "good\tvery\n");
+  path = WriteScratchFile("bad2.tsv", "good\tvery\n");
   r = Lexicon::Load({{path, LexiconFormat::kEarshot, "", 1, true}});
   EXPECT_NE(r.error.find(path + ":1: valence 'very' is not a number"), std::string::npos)
       << r.error;
 }
 
 TEST(LexiconTest, ChecksumMismatchIsAnError) {
-  std::string path = WriteTemp("sum.tsv", "good\t1.9\n");
+  std::string path = WriteScratchFile("sum.tsv", "good\t1.9\n");
   std::string sum = Sha256File(path);
   ASSERT_EQ(sum.size(), 64u);
   auto ok = Lexicon::Load({{path, LexiconFormat::kEarshot, sum, 1, true}});
@@ -220,8 +217,8 @@ TEST(LexiconTest, ChecksumMismatchIsAnError) {
 }
 
 TEST(LexiconTest, LaterSourcesAndOverridesWin) {
-  std::string a = WriteTemp("a.tsv", "delayed\t-0.9\nfine\t0.8\n");
-  std::string b = WriteTemp("b.tsv", "delayed\t-1.8\n");
+  std::string a = WriteScratchFile("a.tsv", "delayed\t-0.9\nfine\t0.8\n");
+  std::string b = WriteScratchFile("b.tsv", "delayed\t-1.8\n");
   auto r = Lexicon::Load({{a, LexiconFormat::kEarshot, "", 1, true},
                           {b, LexiconFormat::kEarshot, "", 1, true}},
                          {{"fine", -1.0}});

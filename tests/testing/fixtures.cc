@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 
 #include "ingest/post_parser.h"
 #include "ingest/record_reader.h"
@@ -31,6 +32,12 @@ std::string ScratchDir() {
     return kept;
   }();
   return *dir;
+}
+
+std::string WriteScratchFile(const std::string& name, const std::string& content) {
+  std::string path = ScratchDir() + "/" + name;
+  std::ofstream(path, std::ios::binary) << content;
+  return path;
 }
 
 std::map<std::string, int> Parsed::ReasonCounts() const {

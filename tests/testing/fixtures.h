@@ -22,6 +22,9 @@ std::optional<std::string> SharedPath(const std::string& relative);
 // written by one test while another reads it.
 std::string ScratchDir();
 
+// Writes `content` to ScratchDir()/name and returns the path.
+std::string WriteScratchFile(const std::string& name, const std::string& content);
+
 // Skips the current test with a clear message when a shared file is missing.
 #define EARSHOT_REQUIRE_SHARED(var, relative)                                                  \
   auto var##_opt = ::earshot::testing::SharedPath(relative);                                   \
