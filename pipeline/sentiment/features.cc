@@ -33,6 +33,24 @@ inline uint64_t NgramHash(const char* p) {
   return Mix(h, kSeed);
 }
 
+// Copies `count` bucket indices in blocks of 8: reads and writes up to 7 past `count` (both
+// buffers have that slack: CachedWord::ngrams, and the sparse buffer Extract sizes).
+inline void CopyBlocks(uint32_t* dst, const uint32_t* src, size_t count) {
+  for (size_t i = 0; i < count; i += 8) std::memcpy(dst + i, src + i, 8 * sizeof(uint32_t));
+}
+
+// The punctuation an emoticon chunk holds at least one of, as a byte table.
+constexpr std::array<bool, 256> kEmoticonPunct = [] {
+  std::array<bool, 256> t{};
+  for (const char c : std::string_view(":;=()<>[]^_/\\*|")) t[static_cast<unsigned char>(c)] = true;
+  return t;
+}();
+inline bool HasEmoticonPunct(std::string_view chunk) {
+  bool any = false;
+  for (const char c : chunk) any = any || kEmoticonPunct[static_cast<unsigned char>(c)];
+  return any;
+}
+
 // Seeds that keep feature families apart.
 constexpr uint64_t kNegSeed = 0x4e45471;
 constexpr uint64_t kHashtagSeed = 0x23;
@@ -64,23 +82,18 @@ void FeatureExtractor::AddToken(uint64_t hash) {
   sequence_.push_back(hash);
 }
 
-uint64_t FeatureExtractor::CachedWord::Key(std::string_view raw, uint64_t& k0, uint64_t& k1) {
-  char key[kMaxBytes] = {};
-  std::memcpy(key, raw.data(), raw.size());
-  std::memcpy(&k0, key, 8);
-  std::memcpy(&k1, key + 8, 8);
-  uint64_t h = (k0 * 0x9E3779B97F4A7C15ULL) ^ (k1 * 0xff51afd7ed558ccdULL) ^ raw.size();
-  return h ^ (h >> 29) ^ (h >> 47);
-}
-
-void FeatureExtractor::AddPlainWord(std::string_view raw, const Lexicon& lexicon) {
+void FeatureExtractor::AddWordViaCache(std::string_view raw, const Lexicon& lexicon) {
   if (raw.size() > CachedWord::kMaxBytes) {
     AddWord(raw, false, lexicon);
     return;
   }
-  uint64_t k0 = 0, k1 = 0;
-  const uint64_t slot = CachedWord::Key(raw, k0, k1) & (kWordCacheSize - 1);
-  CachedWord& c = word_cache_[slot];
+  AddCachedWord(raw, KeyOf(raw), lexicon);
+}
+
+void FeatureExtractor::AddCachedWord(std::string_view raw, const WordKey& key,
+                                     const Lexicon& lexicon) {
+  const uint64_t k0 = key.k0, k1 = key.k1;
+  CachedWord& c = word_cache_[key.slot];
   if (c.raw_length != raw.size() || c.k0 != k0 || c.k1 != k1) {
     c.raw_length = 0;  // filled in by AddWord when the word is cacheable
     AddWord(raw, false, lexicon, &c);
@@ -104,7 +117,7 @@ void FeatureExtractor::AddPlainWord(std::string_view raw, const Lexicon& lexicon
     int step = static_cast<int>(std::lround(e->valence * 2));
     Push(Mix(static_cast<uint64_t>(step + 64) * 2 + (negated_ ? 1 : 0), kLexSeed));
   }
-  std::memcpy(cursor_, c.ngrams, c.ngram_count * sizeof(uint32_t));
+  CopyBlocks(cursor_, c.ngrams, c.ngram_count);
   Prefetch(cursor_, cursor_ + c.ngram_count);
   cursor_ += c.ngram_count;
   if (e && (e->flags & kNegator)) negated_ = true;
@@ -185,9 +198,9 @@ void FeatureExtractor::AddWord(std::string_view raw, bool hashtag, const Lexicon
     }
     Prefetch(cursor_, out);
     if (record != nullptr) {
-      static_assert(3 * CachedWord::kMaxBytes - 3 <= std::size(CachedWord{}.ngrams));
+      static_assert((3 * CachedWord::kMaxBytes - 3 + 7) / 8 * 8 <= std::size(CachedWord{}.ngrams));
       record->ngram_count = static_cast<uint8_t>(out - cursor_);
-      std::memcpy(record->ngrams, cursor_, record->ngram_count * sizeof(uint32_t));
+      CopyBlocks(record->ngrams, cursor_, record->ngram_count);
     }
     cursor_ = out;
   }
@@ -207,7 +220,7 @@ void FeatureExtractor::Extract(const LexiconScorer& scorer, const LexiconScores&
   // trimmed. Bound: every token (of B >= 1 bytes) gives itself, a bigram and a trigram; a word of
   // B bytes adds a lexicon token, at most 3B - 3 character n-grams and, after a '#' byte, a
   // hashtag token: at most 4 features a byte; then the last bigram and 3 markers.
-  out.sparse.resize(5 * n + 16);
+  out.sparse.resize(5 * n + 16 + 8);  // + 8: CopyBlocks' slack
   cursor_ = out.sparse.data();
   sequence_.clear();
   negated_ = elongated_ = false;
@@ -219,25 +232,35 @@ void FeatureExtractor::Extract(const LexiconScorer& scorer, const LexiconScores&
     cached_lexicon_ = &lexicon;
   }
   sequence_.push_back(kBegin);
-  size_t i = 0;
-  while (i < n) {
-    if (ClassOf(static_cast<unsigned char>(text[i])) & kSpaceChar) {
-      ++i;
-      continue;
+  // The chunks the lexicon engine found in the same text.
+  const std::span<const TextChunk> chunks = scorer.chunks();
+  // The cache key of each cacheable plain chunk is computed one chunk ahead and its slot
+  // prefetched, so the lookup does not wait on it.
+  WordKey next_key{};
+  bool next_ready = false;  // next_key is the key of chunks[ci]
+  for (size_t ci = 0; ci < chunks.size(); ++ci) {
+    const TextChunk& c = chunks[ci];
+    const WordKey key = next_key;
+    const bool key_ready = next_ready;
+    next_ready = false;
+    if (ci + 1 < chunks.size()) {
+      const TextChunk& after = chunks[ci + 1];
+      if (after.plain && after.end - after.begin <= CachedWord::kMaxBytes) {
+        next_key = KeyOf(text.substr(after.begin, after.end - after.begin));
+        const char* entry = reinterpret_cast<const char*>(&word_cache_[next_key.slot]);
+        __builtin_prefetch(entry);
+        __builtin_prefetch(entry + 64);
+        next_ready = true;
+      }
     }
-    const size_t chunk_begin = i;
-    uint8_t classes = 0;
-    unsigned high = 0;  // bit 7: a byte >= 0x80
-    for (; i < n; ++i) {
-      const unsigned char c = static_cast<unsigned char>(text[i]);
-      const uint8_t k = ClassOf(c);
-      if (k & kSpaceChar) break;
-      classes |= k;
-      high |= c;
-    }
-    const std::string_view chunk = text.substr(chunk_begin, i - chunk_begin);
-    if (!(classes & kPunctChar) && !(high & 0x80)) {
-      AddPlainWord(chunk, lexicon);  // ASCII letters and digits only: one word
+    const std::string_view chunk = text.substr(c.begin, c.end - c.begin);
+    if (c.plain) {
+      // ASCII letters and digits only: one word.
+      if (key_ready) {
+        AddCachedWord(chunk, key, lexicon);
+      } else {
+        AddWordViaCache(chunk, lexicon);
+      }
       continue;
     }
     if (chunk.size() > 1 && chunk[0] == '@') {
@@ -251,8 +274,7 @@ void FeatureExtractor::Extract(const LexiconScorer& scorer, const LexiconScores&
     }
     // A chunk that is a lexicon emoticon (":)", "<3", ":-D") is one token. The punctuation test
     // is the cheap one, so it goes before the lookup.
-    if (chunk.size() >= 2 && chunk.size() <= 8 &&
-        chunk.find_first_of(":;=()<>[]^_/\\*|") != std::string_view::npos) {
+    if (chunk.size() >= 2 && chunk.size() <= 8 && HasEmoticonPunct(chunk)) {
       bool alpha = false;
       char key[8];
       for (size_t k = 0; k < chunk.size(); ++k) {
@@ -269,20 +291,18 @@ void FeatureExtractor::Extract(const LexiconScorer& scorer, const LexiconScores&
     }
     size_t word_begin = std::string_view::npos;
     bool hashtag = false;
-    bool plain = true;  // the word so far holds ASCII letters and digits only
     size_t p = 0;
     auto flush = [&](size_t end) {
       if (word_begin != std::string_view::npos) {
         const std::string_view word = chunk.substr(word_begin, end - word_begin);
-        if (plain && !hashtag) {
-          AddPlainWord(word, lexicon);
+        if (hashtag) {
+          AddWord(word, true, lexicon);
         } else {
-          AddWord(word, hashtag, lexicon);
+          AddWordViaCache(word, lexicon);  // "don't", "café" and plain words alike
         }
       }
       word_begin = std::string_view::npos;
       hashtag = false;
-      plain = true;
     };
     while (p < chunk.size()) {
       unsigned char u = static_cast<unsigned char>(chunk[p]);
@@ -298,7 +318,6 @@ void FeatureExtractor::Extract(const LexiconScorer& scorer, const LexiconScores&
       }
       if (word_char) {
         if (word_begin == std::string_view::npos) word_begin = p;
-        plain = plain && (ClassOf(u) & kAlnumChar);
         p += len;
         continue;
       }

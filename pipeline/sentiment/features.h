@@ -13,12 +13,14 @@
 //   - text-level markers: elongation, ALL-CAPS words.
 // Dense features are the lexicon engine's outputs (compound, proportions, sums, counts).
 //
-// Holds per-thread scratch (and a 224 KB cache of what frequent words give, see CachedWord):
+// Holds per-thread scratch (and a 1 MB cache of what frequent words give, see CachedWord):
 // thread-compatible, on the hot path, allocation-free after warm-up.
 #pragma once
 
 #include <array>
 #include <cstdint>
+#include <cstring>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -68,10 +70,10 @@ class FeatureExtractor {
       __builtin_prefetch(prefetch_table_ + size_t{*b} * prefetch_stride_);
     }
   }
-  // What a word of ASCII letters and digits gives, whatever the negation state: the
-  // per-extractor word cache (direct-mapped, keyed by the word's raw bytes, checked in full) lets
-  // a frequent word skip normalization, hashing, the lexicon lookup and its character n-grams.
-  struct CachedWord {
+  // What a word (no hashtag, at most kMaxBytes raw bytes) gives, whatever the negation state:
+  // the per-extractor word cache (direct-mapped, keyed by the word's raw bytes, checked in full)
+  // lets a frequent word skip normalization, hashing, the lexicon lookup and its n-grams.
+  struct alignas(64) CachedWord {
     static constexpr size_t kMaxBytes = 16;
     // Hash of `raw` (at most kMaxBytes), and its bytes zero-padded as two words.
     static uint64_t Key(std::string_view raw, uint64_t& k0, uint64_t& k1);
@@ -83,12 +85,24 @@ class FeatureExtractor {
     bool digits_only = false;
     bool caps = false;
     bool elongated = false;
-    uint32_t ngrams[3 * kMaxBytes - 3];  // bucket indices, in AddWord's order
+    // Bucket indices, in AddWord's order: at most 3 * kMaxBytes - 3, and room for CopyBlocks'
+    // whole blocks of 8.
+    uint32_t ngrams[3 * kMaxBytes];
   };
-  static constexpr size_t kWordCacheSize = 1024;
+  static constexpr size_t kWordCacheSize = 4096;
 
-  // A chunk of ASCII letters and digits only (no hashtag).
-  void AddPlainWord(std::string_view raw, const Lexicon& lexicon);
+  // A cached word's key and slot.
+  struct WordKey {
+    uint64_t k0 = 0, k1 = 0;
+    uint32_t slot = 0;
+  };
+  // REQUIRES: raw.size() <= CachedWord::kMaxBytes.
+  static WordKey KeyOf(std::string_view raw);
+  // AddWord for a word that is no hashtag, through the word cache when it has at most kMaxBytes
+  // (what AddWord gives depends on the raw bytes and the negation state only).
+  void AddWordViaCache(std::string_view raw, const Lexicon& lexicon);
+  // AddWordViaCache with the key known. REQUIRES: key == KeyOf(raw).
+  void AddCachedWord(std::string_view raw, const WordKey& key, const Lexicon& lexicon);
   // `record`: when not null, receives what the word gives (raw_length stays 0 when the word
   // cannot be replayed).
   void AddWord(std::string_view raw, bool hashtag, const Lexicon& lexicon,
@@ -115,5 +129,42 @@ class FeatureExtractor {
   bool elongated_ = false;
   int caps_words_ = 0;
 };
+
+// Inline: the key stays in registers on the hot path.
+inline uint64_t FeatureExtractor::CachedWord::Key(std::string_view raw, uint64_t& k0,
+                                                  uint64_t& k1) {
+  // The bytes zero-padded to 16 as two words, from overlapping loads inside `raw` (a copy to the
+  // stack and a 16-byte load back stalls on store forwarding).
+  const char* p = raw.data();
+  const size_t n = raw.size();  // <= kMaxBytes
+  auto load64 = [](const char* q) {
+    uint64_t v;
+    std::memcpy(&v, q, 8);
+    return v;
+  };
+  auto load32 = [](const char* q) {
+    uint32_t v;
+    std::memcpy(&v, q, 4);
+    return uint64_t{v};
+  };
+  k1 = 0;
+  if (n >= 8) {
+    k0 = load64(p);
+    if (n > 8) k1 = load64(p + n - 8) >> (8 * (16 - n));
+  } else if (n >= 4) {
+    k0 = load32(p) | (load32(p + n - 4) >> (8 * (8 - n))) << 32;
+  } else {
+    k0 = 0;
+    for (size_t i = 0; i < n; ++i) k0 |= uint64_t{static_cast<unsigned char>(p[i])} << (8 * i);
+  }
+  uint64_t h = (k0 * 0x9E3779B97F4A7C15ULL) ^ (k1 * 0xff51afd7ed558ccdULL) ^ n;
+  return h ^ (h >> 29) ^ (h >> 47);
+}
+
+inline FeatureExtractor::WordKey FeatureExtractor::KeyOf(std::string_view raw) {
+  WordKey key;
+  key.slot = static_cast<uint32_t>(CachedWord::Key(raw, key.k0, key.k1) & (kWordCacheSize - 1));
+  return key;
+}
 
 }  // namespace earshot::pipeline::sentiment

@@ -2,6 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
+
+#if defined(__AVX2__)
+#include <immintrin.h>
+#endif
 
 #include "pipeline/sentiment/chars.h"
 
@@ -34,6 +39,7 @@ LexiconScorer::LexiconScorer(std::shared_ptr<const Lexicon> lexicon)
   phrase_.reserve(kMaxPhraseBytes + 8);
   squeeze_.reserve(256);
   tokens_.reserve(512);
+  scan_.chunks.reserve(512);
   token_flags_.reserve(512);
   units_.reserve(512);
   sentiments_.reserve(512);
@@ -60,58 +66,88 @@ inline bool LexiconScorer::AddWord(std::string_view word, bool emoji) {
     }
   }
   const auto length = static_cast<uint32_t>(out - begin);
+  bool repeated = false;  // a byte equal to the two before it (elongation, see Lookup)
+  for (const char* q = begin + 2; q < out; ++q)
+    repeated = repeated || (q[0] == q[-1] && q[0] == q[-2]);
   tokens_.push_back({static_cast<uint32_t>(lower_size_), length, emoji});
   lower_size_ += length;
   const bool caps = upper >= 2 && lower == 0;
-  token_flags_.push_back(caps ? kCapsToken : 0);
+  token_flags_.push_back(
+      static_cast<uint8_t>((caps ? kCapsToken : 0) | (repeated ? kRepeatToken : 0)));
   if (upper + lower > 0) ++cased_tokens_;
   caps_tokens_ += caps;
   return caps;
+}
+
+inline void LexiconScorer::AddPlainWord(std::string_view word, const char* window) {
+#if defined(__AVX2__)
+  // ASCII letters and digits: lower case is the byte | 0x20 (digits have the bit already), upper
+  // case letters are the bytes without it, lower case letters the bytes above 0x60.
+  const size_t n = word.size();
+  const uint32_t in_word = n == 32 ? ~0u : (1u << n) - 1;
+  const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(window));
+  const __m256i lowered = _mm256_or_si256(v, _mm256_set1_epi8(0x20));
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(lower_.data() + lower_size_), lowered);
+  auto bits = [](__m256i m) { return static_cast<uint32_t>(_mm256_movemask_epi8(m)); };
+  const uint32_t upper_bits = ~bits(_mm256_slli_epi16(v, 2)) & in_word;  // bit 5 moved to bit 7
+  const uint32_t lower_bits = bits(_mm256_cmpgt_epi8(v, _mm256_set1_epi8(0x60))) & in_word;
+  // Byte i equal to bytes i + 1 and i + 2 of the word (the vector shifted down across lanes).
+  const __m256i high = _mm256_permute2x128_si256(lowered, lowered, 0x81);
+  const __m256i next1 = _mm256_alignr_epi8(high, lowered, 1);
+  const __m256i next2 = _mm256_alignr_epi8(high, lowered, 2);
+  const uint32_t triples = bits(_mm256_cmpeq_epi8(lowered, next1)) &
+                           bits(_mm256_cmpeq_epi8(lowered, next2)) & (in_word >> 2);
+  const int upper = __builtin_popcount(upper_bits);
+  const int lower = __builtin_popcount(lower_bits);
+  tokens_.push_back({static_cast<uint32_t>(lower_size_), static_cast<uint32_t>(n), false});
+  lower_size_ += n;
+  const bool caps = upper >= 2 && lower == 0;
+  token_flags_.push_back(
+      static_cast<uint8_t>((caps ? kCapsToken : 0) | (triples != 0 ? kRepeatToken : 0)));
+  if (upper + lower > 0) ++cased_tokens_;
+  caps_tokens_ += caps;
+#else
+  (void)window;
+  AddWord(word, false);
+#endif
 }
 
 void LexiconScorer::Tokenize(std::string_view text) {
   tokens_.clear();
   token_flags_.clear();
   // Tokens are at most as long as the bytes they come from, so this never grows while writing.
-  lower_.resize(text.size());
+  lower_.resize(text.size() + 32);  // + 32: AddPlainWord stores whole vectors
   lower_size_ = 0;
-  exclamations_ = questions_ = caps_tokens_ = cased_tokens_ = 0;
+  caps_tokens_ = cased_tokens_ = 0;
+  ScanChunks(text, scan_);
+  exclamations_ = scan_.exclamations;
+  questions_ = scan_.questions;
   const char* const s = text.data();
   const size_t n = text.size();
-  size_t i = 0;
-  while (i < n) {
-    if (ClassOf(static_cast<unsigned char>(s[i])) & kSpaceChar) {
-      ++i;
+  // Plain words of up to 32 bytes are read as one 32-byte vector: from the text, or near its end
+  // from a copy of its last 32 bytes padded with zeros.
+  alignas(32) char tail[64] = {};
+  const size_t tail_base = n >= 32 ? n - 32 : 0;
+  if (n != 0) std::memcpy(tail, s + tail_base, n - tail_base);
+  for (const TextChunk& c : scan_.chunks) {
+    const std::string_view chunk(s + c.begin, c.end - c.begin);
+    if (c.plain) {
+      // ASCII letters and digits only: one word, the common case.
+      if (chunk.size() > 32) {
+        AddWord(chunk, false);
+      } else {
+        AddPlainWord(chunk, c.begin + 32 <= n ? chunk.data() : tail + (c.begin - tail_base));
+      }
       continue;
     }
-    // One pass over the chunk (up to the next space): its end, its '!' and '?', and whether it
-    // holds ASCII letters or digits and ASCII punctuation.
-    const size_t chunk_begin = i;
-    uint8_t classes = 0;
-    unsigned high = 0;  // bit 7: a byte >= 0x80
-    int bangs = 0, questions = 0;
-    for (; i < n; ++i) {
-      const unsigned char c = static_cast<unsigned char>(s[i]);
-      const uint8_t k = ClassOf(c);
-      if (k & kSpaceChar) break;
-      classes |= k;
-      high |= c;
-      bangs += c == '!';
-      questions += c == '?';
-    }
-    exclamations_ += bangs;
-    questions_ += questions;
-    const std::string_view chunk(s + chunk_begin, i - chunk_begin);
     const size_t m = chunk.size();
-    if (!(classes & kPunctChar) && !(high & 0x80)) {
-      AddWord(chunk, false);  // ASCII letters and digits only: one word, the common case
-      continue;
-    }
     // @mentions and URLs are never scored.
     if (m > 1 && chunk[0] == '@') {
       if (IsClausePunct(static_cast<unsigned char>(chunk.back()))) MarkClauseEnd();
       continue;
     }
+    uint8_t classes = 0;  // whether the chunk holds ASCII letters or digits, ASCII punctuation
+    for (const char c : chunk) classes |= ClassOf(static_cast<unsigned char>(c));
     if ((classes & kPunctChar) && (chunk.starts_with("http://") || chunk.starts_with("https://") ||
                                    chunk.starts_with("www."))) {
       continue;
@@ -178,15 +214,10 @@ void LexiconScorer::Tokenize(std::string_view text) {
   lower_.resize(lower_size_);
 }
 
-const LexiconEntry* LexiconScorer::Lookup(std::string_view w, bool& elongated) {
+const LexiconEntry* LexiconScorer::Lookup(std::string_view w, bool repeated, bool& elongated) {
   elongated = false;
   const LexiconEntry* e = lexicon_->Find(w);
-  if (e || w.size() < 3 || w.size() > 64) return e;
-  bool repeated = false;
-  for (size_t i = 2; i < w.size(); ++i) {
-    if (w[i] == w[i - 1] && w[i] == w[i - 2]) repeated = true;
-  }
-  if (!repeated) return nullptr;
+  if (e || w.size() < 3 || w.size() > 64 || !repeated) return e;
   for (size_t keep : {2, 1}) {
     squeeze_.clear();
     for (size_t i = 0; i < w.size(); ++i) {
@@ -210,7 +241,7 @@ void LexiconScorer::BuildUnits() {
     const ScoredToken& token = tokens_[k];
     const std::string_view w = TokenText(token);
     bool elongated = false;
-    const LexiconEntry* e = Lookup(w, elongated);
+    const LexiconEntry* e = Lookup(w, token_flags_[k] & kRepeatToken, elongated);
     // Multi-word entries (phrases, idioms): longest match within one clause.
     if (e && (e->flags & kPhraseStart) && !token.emoji) {
       size_t longest = std::min<size_t>(e->max_phrase_words, n - k);

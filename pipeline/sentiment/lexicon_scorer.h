@@ -25,6 +25,7 @@
 #include <string_view>
 #include <vector>
 
+#include "pipeline/sentiment/chunks.h"
 #include "pipeline/sentiment/lexicon.h"
 
 namespace earshot::pipeline::sentiment {
@@ -68,6 +69,8 @@ class LexiconScorer {
   std::string_view lowered() const { return lower_; }
   // The text of the last call after masking (borrows the caller's text when nothing was masked).
   std::string_view scored_text() const { return text_; }
+  // The white-space separated chunks of scored_text() (valid until the next call).
+  std::span<const TextChunk> chunks() const { return scan_.chunks; }
   std::string_view TokenText(const ScoredToken& t) const {
     return std::string_view(lower_).substr(t.begin, t.length);
   }
@@ -93,15 +96,20 @@ class LexiconScorer {
   // token_flags_ bits.
   static constexpr uint8_t kCapsToken = 1;       // all caps
   static constexpr uint8_t kClauseEndToken = 2;  // clause punctuation follows
+  static constexpr uint8_t kRepeatToken = 4;     // a byte equal to the two before it
 
   void Tokenize(std::string_view text);
   // Appends the token `word` (lower-cased, ’ as ') to lower_; returns whether it is all caps.
   [[gnu::always_inline]] bool AddWord(std::string_view word, bool emoji);
+  // AddWord for a word of 1 to 32 ASCII letters and digits. REQUIRES: 32 bytes readable at
+  // `window`, the word's bytes first; lower_ has 32 bytes of room at lower_size_.
+  [[gnu::always_inline]] void AddPlainWord(std::string_view word, const char* window);
   void MarkClauseEnd() {
     if (!token_flags_.empty()) token_flags_.back() |= kClauseEndToken;
   }
   void BuildUnits();
-  const LexiconEntry* Lookup(std::string_view lowered, bool& elongated);
+  // `repeated`: the token's kRepeatToken (without it no squeezed form is tried).
+  const LexiconEntry* Lookup(std::string_view lowered, bool repeated, bool& elongated);
 
   std::shared_ptr<const Lexicon> lexicon_;
   std::string_view text_;
@@ -110,6 +118,7 @@ class LexiconScorer {
   size_t lower_size_ = 0;
   std::string phrase_;
   std::string squeeze_;
+  ChunkScan scan_;
   std::vector<ScoredToken> tokens_;
   std::vector<uint8_t> token_flags_;  // per token: kCapsToken | kClauseEndToken
   std::vector<Unit> units_;

@@ -8,6 +8,10 @@
 #include <numeric>
 #include <random>
 
+#if defined(__SSE4_1__)
+#include <immintrin.h>
+#endif
+
 namespace earshot::pipeline::sentiment {
 namespace {
 
@@ -16,6 +20,8 @@ constexpr uint32_t kKnownFlags = kBigrams | kNegationMarking | kCharNgrams | kLe
                                  kTrigrams;
 
 size_t Buckets(uint32_t hash_bits) { return size_t{1} << hash_bits; }
+// Zero weights after the 16-bit table, so Predict may load 4 weights at the last bucket.
+constexpr size_t kSparsePad = 1;
 
 }  // namespace
 
@@ -35,14 +41,28 @@ void SentimentModel::Predict(const FeatureVector& f, std::array<float, kClasses>
   float scale = f.sparse_value;
   float s0 = 0, s1 = 0, s2 = 0;
   if (!sparse16_.empty()) {
-    int32_t i0 = 0, i1 = 0, i2 = 0;  // |value| <= 32767 and < 2^16 features: no overflow
+    // |value| <= 32767 and < 2^16 features: no overflow (integer sums: any order is exact).
     const int16_t* sparse = sparse16_.data();
+#if defined(__SSE4_1__)
+    // A bucket's 3 weights and the next one's first (or the table's pad) as one 8-byte load.
+    __m128i acc = _mm_setzero_si128();
+    for (uint32_t idx : f.sparse) {
+      const __m128i w =
+          _mm_loadl_epi64(reinterpret_cast<const __m128i*>(sparse + size_t{idx} * kClasses));
+      acc = _mm_add_epi32(acc, _mm_cvtepi16_epi32(w));
+    }
+    const int32_t i0 = _mm_cvtsi128_si32(acc);
+    const int32_t i1 = _mm_extract_epi32(acc, 1);
+    const int32_t i2 = _mm_extract_epi32(acc, 2);
+#else
+    int32_t i0 = 0, i1 = 0, i2 = 0;
     for (uint32_t idx : f.sparse) {
       const int16_t* w = sparse + size_t{idx} * kClasses;
       i0 += w[0];
       i1 += w[1];
       i2 += w[2];
     }
+#endif
     s0 = static_cast<float>(i0);
     s1 = static_cast<float>(i1);
     s2 = static_cast<float>(i2);
@@ -71,7 +91,7 @@ void SentimentModel::Quantize() {
   float max_abs = 0;
   for (size_t i = 0; i < n; ++i) max_abs = std::max(max_abs, std::abs(weights_[sparse_offset() + i]));
   sparse_scale_ = max_abs > 0 ? max_abs / 32767.f : 1.f;
-  sparse16_.resize(n);
+  sparse16_.assign(n + kSparsePad, 0);
   for (size_t i = 0; i < n; ++i) {
     sparse16_[i] = static_cast<int16_t>(std::lround(weights_[sparse_offset() + i] / sparse_scale_));
   }
@@ -105,12 +125,13 @@ SentimentModel::LoadResult SentimentModel::Load(const std::string& path) {
   auto model = std::make_shared<SentimentModel>(8, header[3]);
   model->hash_bits_ = header[0];
   model->weights_.assign(sparse_offset(), 0.f);
-  model->sparse16_.resize(Buckets(header[0]) * kClasses);
+  model->sparse16_.assign(Buckets(header[0]) * kClasses + kSparsePad, 0);
   model->sparse_scale_ = scale;
   auto& w = model->weights_;
   auto& q = model->sparse16_;
   if (!in.read(reinterpret_cast<char*>(w.data()), static_cast<std::streamsize>(w.size() * 4)) ||
-      !in.read(reinterpret_cast<char*>(q.data()), static_cast<std::streamsize>(q.size() * 2)) ||
+      !in.read(reinterpret_cast<char*>(q.data()),
+               static_cast<std::streamsize>((q.size() - kSparsePad) * 2)) ||
       in.peek() != std::char_traits<char>::eof()) {
     result.error = path + ": truncated or oversized model file";
     return result;
@@ -136,7 +157,7 @@ std::string SentimentModel::Save(const std::string& path) const {
   out.write(reinterpret_cast<const char*>(copy.weights_.data()),
             static_cast<std::streamsize>(copy.weights_.size() * 4));
   out.write(reinterpret_cast<const char*>(copy.sparse16_.data()),
-            static_cast<std::streamsize>(copy.sparse16_.size() * 2));
+            static_cast<std::streamsize>((copy.sparse16_.size() - kSparsePad) * 2));
   out.close();
   if (!out) return path + ": cannot write model file";
   return {};

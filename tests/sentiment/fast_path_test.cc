@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <random>
 #include <string>
@@ -124,6 +125,11 @@ std::vector<std::string> RepeatingTexts() {
                          "never",
                          "dont",
                          "don't",
+                         "DON'T",
+                         "dooon't",
+                         "isn\xE2\x80\x99t",
+                         "na\xC3\xAFve's",
+                         "o'clock-ish",
                          "happy",
                          "sad",
                          "123",
@@ -231,6 +237,60 @@ TEST(FeatureBoundTest, DensestTextsStayWithinTheBound) {
     EXPECT_LE(f.sparse.size(), 4 * text.size() + 4) << text;
     EXPECT_GT(f.sparse.size(), 0u);
   }
+}
+
+// The scorer's plain-word fast path (one 32-byte vector: lower case, caps and elongation bits)
+// against its general path: "word-" is the same token through the general path (a trailing '-'
+// is trimmed and is no clause mark), so both texts must tokenize and score alike. Words of 1 to
+// 40 bytes, mixed case, digits, elongations, many ending at or near the end of the text.
+TEST(PlainWordTest, FastPathEqualsGeneralPath) {
+  auto lexicon = LoadLexicon("plain.tsv", "good\t1.9\nbad\t-2.5\ngoo\t0.5\nzz\t1\nabc123\t-1\n");
+  LexiconScorer fast(lexicon), general(lexicon);
+  const std::vector<std::string> words = {"good",   "bad", "very", "not", "goo", "zz",
+                                          "abc123", "a",   "I",    "x9",  "the", "extraordinarily",
+                                          "so"};
+  std::mt19937_64 rng(99);
+  for (int round = 0; round < 20000; ++round) {
+    std::string plain_text, general_text;
+    const int count = 1 + static_cast<int>(rng() % 12);
+    for (int w = 0; w < count; ++w) {
+      std::string word = words[rng() % words.size()];
+      const uint64_t r = rng();
+      if (r % 5 == 0) {  // elongate a letter
+        const size_t at = (r >> 8) % word.size();
+        word.insert(at, std::string(2 + (r >> 16) % 4, word[at]));
+      }
+      if ((r >> 24) % 4 == 0) {
+        for (char& c : word) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      } else if ((r >> 24) % 4 == 1) {
+        word[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(word[0])));
+      }
+      if ((r >> 28) % 9 == 0) word += std::string(20 + (r >> 32) % 20, 'q');  // up to 40+ bytes
+      const std::string gap = (r >> 40) % 6 == 0 ? "\t " : " ";
+      plain_text += (w ? gap : std::string((r >> 44) % 3, ' ')) + word;
+      general_text += (w ? gap : std::string((r >> 44) % 3, ' ')) + word + "-";
+    }
+    LexiconScores a, b;
+    fast.Score(plain_text, a);
+    general.Score(general_text, b);
+    ASSERT_EQ(fast.tokens().size(), general.tokens().size()) << plain_text;
+    for (size_t k = 0; k < fast.tokens().size(); ++k) {
+      ASSERT_EQ(fast.TokenText(fast.tokens()[k]), general.TokenText(general.tokens()[k]))
+          << plain_text;
+    }
+    ASSERT_EQ(a.compound, b.compound) << plain_text;
+    ASSERT_EQ(a.pos, b.pos) << plain_text;
+    ASSERT_EQ(a.neg, b.neg) << plain_text;
+    ASSERT_EQ(a.caps_words, b.caps_words) << plain_text;
+    ASSERT_EQ(a.sentiment_words, b.sentiment_words) << plain_text;
+  }
+  // The paths differ where it matters: elongation and caps reach the score.
+  LexiconScores plain, elongated, caps;
+  fast.Score("it is good", plain);
+  fast.Score("it is goooood", elongated);
+  fast.Score("it is GOOD", caps);
+  EXPECT_GT(elongated.compound, plain.compound);
+  EXPECT_GT(caps.compound, plain.compound);
 }
 
 }  // namespace
