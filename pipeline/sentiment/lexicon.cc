@@ -145,6 +145,9 @@ LexiconEntry& Lexicon::Upsert(std::string_view key) {
     std::string first(key.substr(0, space));
     size_t words = 1;
     for (char c : key) words += c == ' ';
+    const std::string_view second = key.substr(space + 1, key.find(' ', space + 1) - space - 1);
+    const size_t bit = PairBit(KeyHash(first), KeyHash(second));
+    pair_filter_[bit / 64] |= uint64_t{1} << (bit % 64);
     LexiconEntry& head = Upsert(first);
     head.flags |= kPhraseStart;
     if (words > head.max_phrase_words) head.max_phrase_words = static_cast<uint8_t>(words);

@@ -8,7 +8,9 @@
 // arena and the table is open addressing (linear probing, load <= 1/2) over (offset, length)
 // pairs, with a dense array of 32-bit hash tags probed first so a hit compares one key; in front
 // of it an 8 KB bitmap of key hashes (a one-hash Bloom filter) answers most misses (most words of
-// a text) from L1 cache. On the hot path of both engines.
+// a text) from L1 cache. A 512-byte bitmap of the first two words of every phrase lets the scorer
+// skip phrase attempts after common first words ("the", "on", "no"). On the hot path of both
+// engines.
 //
 // File format (all sources): one entry a line, `term<TAB>valence[<TAB>anything]`. A term may hold
 // spaces (a phrase, matched on whole tokens). For kEarshot files, blank lines and lines starting
@@ -77,6 +79,13 @@ class Lexicon {
   // The table's hash of a key: word-at-a-time, not stable across versions, never persisted.
   [[nodiscard]] static uint64_t KeyHash(std::string_view key);
 
+  // False when no multi-word entry starts with the two words whose KeyHash are `first` and
+  // `second` (a one-hash filter over the entries' first word pairs: true may be a false hit).
+  bool MayStartPhrase(uint64_t first, uint64_t second) const {
+    const size_t bit = PairBit(first, second);
+    return pair_filter_[bit / 64] >> (bit % 64) & 1;
+  }
+
   size_t size() const { return count_; }
 
  private:
@@ -92,12 +101,18 @@ class Lexicon {
   static size_t FilterBit(uint64_t hash) {
     return static_cast<size_t>(hash >> 40) & ((size_t{1} << kFilterBits) - 1);
   }
+  static constexpr int kPairFilterBits = 12;
+  static size_t PairBit(uint64_t first, uint64_t second) {
+    return static_cast<size_t>((first ^ (second * 0x9E3779B97F4A7C15ULL)) >> 52) &
+           ((size_t{1} << kPairFilterBits) - 1);
+  }
   bool KeyIs(const Slot& s, std::string_view key) const;
   LexiconEntry& Upsert(std::string_view key);
   void Grow();
   std::string arena_;
   std::vector<uint32_t> tags_;  // parallel to slots_
   std::vector<uint64_t> filter_ = std::vector<uint64_t>((size_t{1} << kFilterBits) / 64);
+  std::vector<uint64_t> pair_filter_ = std::vector<uint64_t>((size_t{1} << kPairFilterBits) / 64);
   std::vector<Slot> slots_;
   size_t count_ = 0;
 };

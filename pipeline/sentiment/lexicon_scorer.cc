@@ -42,6 +42,7 @@ LexiconScorer::LexiconScorer(std::shared_ptr<const Lexicon> lexicon)
   scan_.chunks.reserve(512);
   token_flags_.reserve(512);
   units_.reserve(512);
+  hashes_.reserve(512);
   sentiments_.reserve(512);
 }
 
@@ -167,6 +168,25 @@ void LexiconScorer::Tokenize(std::string_view text) {
         continue;
       }
     }
+    // A word of ASCII letters and digits followed by ASCII punctuation only ("life," "great!!",
+    // "done."): what the split below gives, the word and maybe a clause end, without the split.
+    size_t alnum = 0;
+    while (alnum < m && (ClassOf(static_cast<unsigned char>(chunk[alnum])) & kAlnumChar)) ++alnum;
+    if (alnum != 0 && alnum <= 32) {
+      bool punct_only = true;  // ASCII punctuation other than '_' (a word byte) after the word
+      bool clause = false;
+      for (size_t k = alnum; k < m; ++k) {
+        const uint8_t cls = ClassOf(static_cast<unsigned char>(chunk[k]));
+        punct_only = punct_only && (cls & (kPunctChar | kWordChar)) == kPunctChar;
+        clause = clause || (cls & kClauseChar);
+      }
+      if (punct_only) {
+        AddPlainWord(chunk.substr(0, alnum),
+                     c.begin + 32 <= n ? chunk.data() : tail + (c.begin - tail_base));
+        if (clause) MarkClauseEnd();
+        continue;
+      }
+    }
     // Split the chunk into words, emoji and punctuation.
     size_t word_begin = std::string_view::npos;
     auto flush = [&](size_t end) {
@@ -214,9 +234,10 @@ void LexiconScorer::Tokenize(std::string_view text) {
   lower_.resize(lower_size_);
 }
 
-const LexiconEntry* LexiconScorer::Lookup(std::string_view w, bool repeated, bool& elongated) {
+const LexiconEntry* LexiconScorer::Lookup(std::string_view w, uint64_t hash, bool repeated,
+                                          bool& elongated) {
   elongated = false;
-  const LexiconEntry* e = lexicon_->Find(w);
+  const LexiconEntry* e = lexicon_->Find(w, hash);
   if (e || w.size() < 3 || w.size() > 64 || !repeated) return e;
   for (size_t keep : {2, 1}) {
     squeeze_.clear();
@@ -236,14 +257,19 @@ const LexiconEntry* LexiconScorer::Lookup(std::string_view w, bool repeated, boo
 void LexiconScorer::BuildUnits() {
   const size_t n = tokens_.size();
   units_.resize(n);  // at most one unit a token
+  hashes_.resize(n);
+  for (size_t k = 0; k < n; ++k) hashes_[k] = Lexicon::KeyHash(TokenText(tokens_[k]));
   Unit* out = units_.data();
   for (size_t k = 0; k < n;) {
     const ScoredToken& token = tokens_[k];
     const std::string_view w = TokenText(token);
     bool elongated = false;
-    const LexiconEntry* e = Lookup(w, token_flags_[k] & kRepeatToken, elongated);
-    // Multi-word entries (phrases, idioms): longest match within one clause.
-    if (e && (e->flags & kPhraseStart) && !token.emoji) {
+    const LexiconEntry* e = Lookup(w, hashes_[k], token_flags_[k] & kRepeatToken, elongated);
+    // Multi-word entries (phrases, idioms): longest match within one clause. Every phrase has
+    // two words or more, so the pair filter on this word and the next rules most attempts out.
+    if (e && (e->flags & kPhraseStart) && !token.emoji && k + 1 < n &&
+        !(token_flags_[k] & kClauseEndToken) &&
+        lexicon_->MayStartPhrase(hashes_[k], hashes_[k + 1])) {
       size_t longest = std::min<size_t>(e->max_phrase_words, n - k);
       for (size_t len = longest; len >= 2; --len) {
         phrase_.clear();

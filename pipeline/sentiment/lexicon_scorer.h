@@ -108,8 +108,10 @@ class LexiconScorer {
     if (!token_flags_.empty()) token_flags_.back() |= kClauseEndToken;
   }
   void BuildUnits();
-  // `repeated`: the token's kRepeatToken (without it no squeezed form is tried).
-  const LexiconEntry* Lookup(std::string_view lowered, bool repeated, bool& elongated);
+  // `hash`: Lexicon::KeyHash(lowered); `repeated`: the token's kRepeatToken (without it no
+  // squeezed form is tried).
+  const LexiconEntry* Lookup(std::string_view lowered, uint64_t hash, bool repeated,
+                             bool& elongated);
 
   std::shared_ptr<const Lexicon> lexicon_;
   std::string_view text_;
@@ -122,6 +124,7 @@ class LexiconScorer {
   std::vector<ScoredToken> tokens_;
   std::vector<uint8_t> token_flags_;  // per token: kCapsToken | kClauseEndToken
   std::vector<Unit> units_;
+  std::vector<uint64_t> hashes_;  // Lexicon::KeyHash of each token
   std::vector<float> sentiments_;
   int exclamations_ = 0;
   int questions_ = 0;

@@ -111,6 +111,16 @@ TEST(LexiconTableTest, PhrasesMarkTheirFirstWord) {
   EXPECT_FLOAT_EQ(kiss->valence, 1.2f);
   EXPECT_NE(lexicon->Find("kiss of death"), nullptr);
   EXPECT_EQ(lexicon->Find("kiss of"), nullptr);
+  // The pair filter passes every phrase's first two words and rules out nearly every other pair.
+  auto h = [](std::string_view w) { return Lexicon::KeyHash(w); };
+  EXPECT_TRUE(lexicon->MayStartPhrase(h("on"), h("hold")));
+  EXPECT_TRUE(lexicon->MayStartPhrase(h("kiss"), h("of")));
+  const std::vector<std::string> keys = GeneratedKeys(300);
+  int passed = 0;
+  for (const std::string& a : keys) {
+    for (const std::string& b : keys) passed += lexicon->MayStartPhrase(h(a), h(b));
+  }
+  EXPECT_LT(passed, static_cast<int>(keys.size() * keys.size() / 100)) << "filter too full";
 }
 
 // Texts in which the same words come back with other negation states, cases, elongations,
@@ -243,6 +253,8 @@ TEST(FeatureBoundTest, DensestTextsStayWithinTheBound) {
 // against its general path: "word-" is the same token through the general path (a trailing '-'
 // is trimmed and is no clause mark), so both texts must tokenize and score alike. Words of 1 to
 // 40 bytes, mixed case, digits, elongations, many ending at or near the end of the text.
+// Words of ASCII letters and digits, alone or followed by ASCII punctuation, take fast paths in
+// the tokenizer; a '-' before the word sends the same word down the general split.
 TEST(PlainWordTest, FastPathEqualsGeneralPath) {
   auto lexicon = LoadLexicon("plain.tsv", "good\t1.9\nbad\t-2.5\ngoo\t0.5\nzz\t1\nabc123\t-1\n");
   LexiconScorer fast(lexicon), general(lexicon);
@@ -266,9 +278,18 @@ TEST(PlainWordTest, FastPathEqualsGeneralPath) {
         word[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(word[0])));
       }
       if ((r >> 28) % 9 == 0) word += std::string(20 + (r >> 32) % 20, 'q');  // up to 40+ bytes
+      // ASCII punctuation after the word: clause ends, apostrophes and hyphens (dropped from
+      // the end of a word) and others.
+      static const std::string kPunct = ",.;:!?()'-\"#$%&*+/<=>@[]^`{|}~";
+      std::string after;
+      if ((r >> 48) % 3 == 0) {
+        for (uint64_t i = 0, k = 1 + (r >> 52) % 3; i < k; ++i) {
+          after += kPunct[rng() % kPunct.size()];
+        }
+      }
       const std::string gap = (r >> 40) % 6 == 0 ? "\t " : " ";
-      plain_text += (w ? gap : std::string((r >> 44) % 3, ' ')) + word;
-      general_text += (w ? gap : std::string((r >> 44) % 3, ' ')) + word + "-";
+      plain_text += (w ? gap : std::string((r >> 44) % 3, ' ')) + word + after;
+      general_text += (w ? gap : std::string((r >> 44) % 3, ' ')) + "-" + word + after;
     }
     LexiconScores a, b;
     fast.Score(plain_text, a);
@@ -283,6 +304,7 @@ TEST(PlainWordTest, FastPathEqualsGeneralPath) {
     ASSERT_EQ(a.neg, b.neg) << plain_text;
     ASSERT_EQ(a.caps_words, b.caps_words) << plain_text;
     ASSERT_EQ(a.sentiment_words, b.sentiment_words) << plain_text;
+    ASSERT_EQ(a.negated, b.negated) << plain_text;
   }
   // The paths differ where it matters: elongation and caps reach the score.
   LexiconScores plain, elongated, caps;
