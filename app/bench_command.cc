@@ -36,6 +36,7 @@
 #include <vector>
 
 #include "app/commands.h"
+#include "app/generator.h"
 #include "ingest/text.h"
 #include "ingest/twcs_csv.h"
 
@@ -132,6 +133,27 @@ std::string HttpGet(int port, const std::string& path) {
 
 // Partitions of bench.live, the topic of the latency and sustained phases.
 constexpr int kLivePartitions = 8;
+
+// Partitions for a preloaded corpus of `records` records of the generator's mix (seed 5, these
+// brands). The mock keeps about 5 MiB per partition and silently drops what is older, so a
+// corpus that outgrows its partitions loses records before earshot reads them. Sized from a
+// sample of the same generator: 4 MiB a partition, 1.5x for the uneven spread of keyed records.
+int PreloadPartitions(const std::vector<std::pair<std::string, std::string>>& brands,
+                      int64_t records) {
+  GeneratorOptions gen;
+  gen.seed = 5;
+  for (const auto& b : brands) gen.brands.push_back(b.first);
+  Generator generator(gen);
+  GeneratedRecord record;
+  constexpr int kSample = 4000;
+  double bytes = 0;
+  for (int i = 0; i < kSample; ++i) {
+    generator.Next(i / 1000.0, 0, record);
+    bytes += static_cast<double>(record.value.size() + record.key.size()) + 64;  // + batch overhead
+  }
+  const double total = bytes / kSample * static_cast<double>(records) * 1.5;
+  return std::max(48, static_cast<int>(std::ceil(total / (4 << 20))));
+}
 
 // The number after "\"key\":" in a flat JSON object (earshot's /stats); 0 when absent.
 double JsonCount(const std::string& body, const std::string& key) {
@@ -326,12 +348,13 @@ int RunBench(const BenchOptions& options) {
   std::fflush(stdout);
 
   Child broker;
-  // bench.raw holds the preloaded corpus (48 partitions: the mock keeps about 5 MiB each).
+  // bench.raw holds the preloaded corpus (48 partitions or more: the mock keeps about 5 MiB each).
   // The live phases write to bench.live, with few partitions: the 2.0.2 mock finds a fetch's
   // offset by walking the partition's list of stored batches from the oldest, so a fetch costs
   // in proportion to the batches kept per partition times the partitions per broker, and with
   // 48 partitions of one- or two-record batches that walk, not earshot, bounds the rate.
-  broker.Start({self, "broker", "--partitions", "48", "--topics",
+  const int raw_partitions = PreloadPartitions(brands, options.records);
+  broker.Start({self, "broker", "--partitions", std::to_string(raw_partitions), "--topics",
                 "bench.raw,bench.live:" + std::to_string(kLivePartitions) +
                     ",earshot.enriched,earshot.dead-letter,py.enriched",
                 "--bootstrap-file", tmp + "/bootstrap"},
@@ -353,7 +376,7 @@ int RunBench(const BenchOptions& options) {
   };
 
   const std::string n = std::to_string(options.records);
-  std::printf("== preload %s records into bench.raw\n", n.c_str());
+  std::printf("== preload %s records into bench.raw (%d partitions)\n", n.c_str(), raw_partitions);
   std::fflush(stdout);
   if (generate("bench.raw", {"--count", n, "--duration", "0", "--rate", "10000000", "--seed", "5"},
                tmp + "/preload.log") != 0) {
@@ -383,15 +406,32 @@ int RunBench(const BenchOptions& options) {
   };
   Clock::time_point start{};
   double c0 = 0;
-  auto deadline = Clock::now() + std::chrono::seconds(600);
-  double done = 0;
-  while (Clock::now() < deadline) {
+  // Bounded: a corpus that stops moving for kStall (records lost before earshot read them, a
+  // stuck service) ends the bench with an error instead of a rate over part of the records.
+  constexpr auto kStall = std::chrono::seconds(20);
+  const auto deadline = Clock::now() + std::chrono::seconds(600);
+  double done = 0, last = -1;
+  auto moved = Clock::now();
+  while (done < static_cast<double>(options.records)) {
     done = records_done();
     if (start == Clock::time_point{} && done > 0) {
       start = Clock::now();
       c0 = done;
     }
+    if (done != last) {
+      last = done;
+      moved = Clock::now();
+    }
     if (done >= static_cast<double>(options.records)) break;
+    if (Clock::now() - moved > kStall || Clock::now() > deadline) {
+      std::fprintf(stderr,
+                   "earshot bench: catch-up %s at %.0f of %s records; /stats: %s\n"
+                   "(offset resets in %s mean the embedded broker, which keeps about 5 MiB a "
+                   "partition, dropped records before earshot read them)\n",
+                   Clock::now() > deadline ? "timed out" : "stalled", done, n.c_str(),
+                   HttpGet(port, "/stats").c_str(), (tmp + "/earshot.log").c_str());
+      return kExitRuntime;
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   // From the first finished record, so start-up does not count; a corpus already finished at the

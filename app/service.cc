@@ -605,13 +605,18 @@ std::unique_ptr<Service> Service::Create(std::shared_ptr<const Config> config,
   const int64_t producer_kb = std::max<int64_t>(budget_kb / 4, 4096);  // 25 % of the budget
 
   // Producer: outputs are acknowledged by all in-sync replicas, retried without a deadline
-  // (a permanent failure stops commits instead of losing data).
+  // (a permanent failure stops commits instead of losing data). At most 5 requests in flight a
+  // connection (librdkafka's default is unbounded): each lz4 batch holds an output buffer of
+  // LZ4F_compressBound(len, NULL), about 64 KiB however small the batch, until the broker
+  // answers, so with many output partitions unbounded requests grew the producer past the
+  // memory budget (163 partitions: peak RSS 390 MiB, 154 MiB with 5; same throughput).
   std::map<std::string, std::string> pprops = {
       {"bootstrap.servers", bootstrap},   {"acks", "all"},
       {"message.timeout.ms", "0"},        {"linger.ms", "5"},
       {"compression.type", "lz4"},        {"queue.buffering.max.messages", "200000"},
       {"statistics.interval.ms", "1000"}, {"client.id", "earshot-producer"},
       {"queue.buffering.max.kbytes", std::to_string(producer_kb)},
+      {"max.in.flight.requests.per.connection", "5"},
   };
   for (const auto& [k, v] : config->kafka.properties) pprops[k] = v;
   for (const auto& [k, v] : config->kafka.producer) pprops[k] = v;
