@@ -1,6 +1,7 @@
 #include "app/service.h"
 
 #include <librdkafka/rdkafka.h>
+#include <pthread.h>
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
@@ -130,6 +131,8 @@ struct Service::Impl {
   // ---- workers ----------------------------------------------------------------------------
 
   void WorkerLoop(size_t index) {
+    // Named for top -H and perf: "earshot-w0", "earshot-w1", ... (15 bytes at most).
+    pthread_setname_np(pthread_self(), ("earshot-w" + std::to_string(index % 100000)).c_str());
     ingest::ParserOptions parser_options;
     parser_options.max_record_bytes = config->max_record_bytes;
     pipeline::Enricher enricher(parser_options, rules, sentiment, complaints);
