@@ -1,12 +1,21 @@
 #include "pipeline/enrich.h"
 
+#include <charconv>
 #include <chrono>
-#include <cstdio>
 
 #include "ingest/text.h"
 
 namespace earshot::pipeline {
 namespace {
+
+// `v` with `digits` decimals, as printf's %.Nf (correctly rounded), without printf's locale and
+// format-string work on the hot path.
+void AppendFixed(double v, int digits, std::string& out) {
+  char buf[64];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v + 0.0, std::chars_format::fixed, digits);
+  if (ec == std::errc()) out.append(buf, end);
+  else out.push_back('0');  // |v| beyond 1e60: not a sentiment score
+}
 
 void AppendSpans(const std::vector<match::Span>& spans, std::string& out) {
   out.push_back('[');
@@ -92,16 +101,19 @@ Enricher::Enricher(ingest::ParserOptions parser_options,
 }
 
 void AppendSentimentJson(const sentiment::SentimentResult& r, std::string& out) {
-  char buf[192];
-  int n = std::snprintf(buf, sizeof buf,
-                        "{\"label\":\"%.*s\",\"compound\":%.4f,\"pos\":%.3f,\"neu\":%.3f,"
-                        "\"neg\":%.3f,\"engine\":\"%.*s\"",
-                        static_cast<int>(sentiment::LabelName(r.label).size()),
-                        sentiment::LabelName(r.label).data(), r.compound + 0.0, r.pos + 0.0,
-                        r.neu + 0.0, r.neg + 0.0,
-                        static_cast<int>(sentiment::EngineName(r.engine).size()),
-                        sentiment::EngineName(r.engine).data());
-  out.append(buf, static_cast<size_t>(std::max(0, std::min(n, static_cast<int>(sizeof buf) - 1))));
+  out.append("{\"label\":\"");
+  out.append(sentiment::LabelName(r.label));
+  out.append("\",\"compound\":");
+  AppendFixed(r.compound, 4, out);
+  out.append(",\"pos\":");
+  AppendFixed(r.pos, 3, out);
+  out.append(",\"neu\":");
+  AppendFixed(r.neu, 3, out);
+  out.append(",\"neg\":");
+  AppendFixed(r.neg, 3, out);
+  out.append(",\"engine\":\"");
+  out.append(sentiment::EngineName(r.engine));
+  out.push_back('"');
   if (!r.lang.empty()) {
     out.append(",\"lang\":");
     ingest::AppendJsonString(r.lang, out);
