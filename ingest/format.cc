@@ -19,12 +19,12 @@ constexpr std::array<std::string_view, kFormatCount> kNames = {
 
 // The keys DetectJsonFormat looks for, one bit each.
 constexpr std::array<std::string_view, 30> kKeys = {
-    "did",         "time_us",   "statuses",       "id_str",   "user",
-    "data",        "author_id", "matching_rules", "includes", "edit_history_tweet_ids",
+    "did",         "time_us",   "statuses",       "id_str",    "user",
+    "data",        "author_id", "matching_rules", "includes",  "edit_history_tweet_ids",
     "meta",        "errors",    "kind",           "subreddit", "subreddit_id",
-    "text",        "id",        "feed",           "entry",    "reviewId",
-    "content",     "review_id", "business_id",    "asin",     "reviewerID",
-    "parent_asin", "account",   "review",         "rating",   "userName"};
+    "text",        "id",        "feed",           "entry",     "reviewId",
+    "content",     "review_id", "business_id",    "asin",      "reviewerID",
+    "parent_asin", "account",   "review",         "rating",    "userName"};
 constexpr size_t kLongestKey = 22;
 
 // kKeys indices by key length, each list ended by kNoKey (at most 7 keys share a length).
