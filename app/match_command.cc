@@ -123,6 +123,14 @@ int RunMatch(const MatchCommandOptions& options) {
   std::fprintf(stderr, "summary: %lld inputs, %lld matched a brand, %lld records skipped\n",
                static_cast<long long>(inputs), static_cast<long long>(matched),
                static_cast<long long>(total_skipped));
+  const pipeline::match::MatcherStats& ms = matcher.stats();
+  std::fprintf(stderr,
+               "prefilter: %llu of %llu posts scanned with the rule sets (%llu dropped on the raw "
+               "text, %llu after normalization)\n",
+               static_cast<unsigned long long>(ms.scanned),
+               static_cast<unsigned long long>(ms.posts),
+               static_cast<unsigned long long>(ms.no_key_ascii),
+               static_cast<unsigned long long>(ms.no_key_view));
   return status;
 }
 
