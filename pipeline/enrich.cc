@@ -10,11 +10,11 @@ namespace {
 
 // `v` with `digits` decimals, as printf's %.Nf (correctly rounded), without printf's locale and
 // format-string work on the hot path.
+// REQUIRES: digits <= 16 (the buffer holds any double: 309 integer digits, sign, point).
 void AppendFixed(double v, int digits, std::string& out) {
-  char buf[64];
+  char buf[352];
   auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v + 0.0, std::chars_format::fixed, digits);
-  if (ec == std::errc()) out.append(buf, end);
-  else out.push_back('0');  // |v| beyond 1e60: not a sentiment score
+  out.append(buf, ec == std::errc() ? end : buf);
 }
 
 void AppendSpans(const std::vector<match::Span>& spans, std::string& out) {

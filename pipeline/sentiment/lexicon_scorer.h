@@ -122,7 +122,7 @@ class LexiconScorer {
   std::string squeeze_;
   ChunkScan scan_;
   std::vector<ScoredToken> tokens_;
-  std::vector<uint8_t> token_flags_;  // per token: kCapsToken | kClauseEndToken
+  std::vector<uint8_t> token_flags_;  // per token: kCapsToken | kClauseEndToken | kRepeatToken
   std::vector<Unit> units_;
   std::vector<uint64_t> hashes_;  // Lexicon::KeyHash of each token
   std::vector<float> sentiments_;
