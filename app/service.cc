@@ -99,6 +99,22 @@ struct Service::Impl {
   std::unordered_map<std::string, ingest::Format> topic_format;
   size_t in_flight = 0;
   Clock::time_point last_commit = Clock::now();
+  Clock::time_point last_gauges{};
+
+  // The occupancy gauges (in flight, queue depths, paused partitions), at most every 100 ms.
+  void UpdateGauges() {
+    const auto now = Clock::now();
+    if (now - last_gauges < std::chrono::milliseconds(100)) return;
+    last_gauges = now;
+    metrics->in_flight_now->Set(static_cast<double>(in_flight));
+    for (size_t w = 0; w < work.size(); ++w) {
+      metrics->work_depth[w]->Set(static_cast<double>(work[w]->size()));
+      metrics->backlog_depth[w]->Set(static_cast<double>(pending[w].size()));
+    }
+    size_t paused = 0;
+    for (const Slot& slot : slots) paused += slot.paused && slot.assigned;
+    metrics->paused_partitions.Set(static_cast<double>(paused));
+  }
 
   ~Impl() {
     if (consumer_queue != nullptr) rd_kafka_queue_destroy(consumer_queue);
@@ -710,6 +726,14 @@ std::unique_ptr<Service> Service::Create(std::shared_ptr<const Config> config,
     impl->reports.push_back(std::make_unique<pipeline::SpscQueue<WorkReport>>(capacity));
   }
   impl->pending.resize(workers);
+  for (size_t i = 0; i < workers; ++i) {
+    const std::string worker = std::to_string(i);
+    impl->metrics->work_depth.push_back(
+        &impl->metrics->queue_depth.Add({{"queue", "work"}, {"worker", worker}}));
+    impl->metrics->backlog_depth.push_back(
+        &impl->metrics->queue_depth.Add({{"queue", "backlog"}, {"worker", worker}}));
+  }
+  impl->metrics->in_flight_limit->Set(static_cast<double>(impl->max_inflight));
 
   impl->admin = sinks::AdminServer::Start(
       config->service.admin_listen, impl->metrics->registry,
@@ -767,6 +791,7 @@ int Service::Run() {
       }
       s.Dispatch(m);
     }
+    s.UpdateGauges();
     if (Clock::now() - s.last_commit >
         std::chrono::milliseconds(s.config->service.commit_interval_ms)) {
       s.Commit(false);

@@ -88,7 +88,25 @@ struct Metrics {
                     .Name("earshot_kafka_commits_total")
                     .Help("Offset commits")
                     .Register(*registry)
-                    .Add({})) {
+                    .Add({})),
+        in_flight(prometheus::BuildGauge()
+                      .Name("earshot_records_in_flight")
+                      .Help("Records consumed and not yet finished (outputs acknowledged, "
+                            "filtered or dead-lettered); at service.max_inflight_records "
+                            "the consumer stops taking records")
+                      .Register(*registry)),
+        queue_depth(prometheus::BuildGauge()
+                        .Name("earshot_queue_depth")
+                        .Help("Records waiting for each worker: in its ring (work) and, when the "
+                              "ring is full, in the consumer's backlog")
+                        .Register(*registry)),
+        paused_partitions(prometheus::BuildGauge()
+                              .Name("earshot_paused_partitions")
+                              .Help("Assigned partitions paused by backpressure")
+                              .Register(*registry)
+                              .Add({})) {
+    in_flight_now = &in_flight.Add({{"kind", "current"}});
+    in_flight_limit = &in_flight.Add({{"kind", "limit"}});
     for (Outcome o : {Outcome::kEnriched, Outcome::kFiltered, Outcome::kDeadLetter}) {
       outcome_counter[static_cast<size_t>(o)] =
           &records.Add({{"outcome", std::string(pipeline::OutcomeName(o))}});
@@ -158,6 +176,13 @@ struct Metrics {
   prometheus::Counter& backpressure;
   prometheus::Histogram& latency;
   prometheus::Counter& commits;
+  prometheus::Family<prometheus::Gauge>& in_flight;
+  prometheus::Family<prometheus::Gauge>& queue_depth;
+  prometheus::Gauge& paused_partitions;
+  prometheus::Gauge* in_flight_now = nullptr;
+  prometheus::Gauge* in_flight_limit = nullptr;
+  std::vector<prometheus::Gauge*> work_depth;     // per worker
+  std::vector<prometheus::Gauge*> backlog_depth;  // per worker
   prometheus::Counter* outcome_counter[3] = {};
   std::unordered_map<std::string, prometheus::Counter*> filtered_by_reason;
   std::unordered_map<std::string, prometheus::Counter*> dead_by_reason;

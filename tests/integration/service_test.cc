@@ -280,6 +280,11 @@ TEST_F(ServiceTest, ReadinessFollowsAssignmentAndMetricsAreServed) {
   EXPECT_EQ(HttpGet(port, "/metrics", &body), 200);
   EXPECT_NE(body.find("earshot_ingest_consumed_total 50"), std::string::npos) << body.substr(0, 400);
   EXPECT_NE(body.find("earshot_kafka_consumer_lag{"), std::string::npos);
+  // The in-flight limit the memory budget gives (256 MiB: 15 % at 2 KiB a record).
+  EXPECT_NE(body.find("earshot_records_in_flight{kind=\"limit\"} 19660\n"), std::string::npos)
+      << body.substr(body.find("earshot_records_in_flight"), 300);
+  EXPECT_NE(body.find("earshot_queue_depth{queue=\"work\",worker=\"0\"} "), std::string::npos);
+  EXPECT_NE(body.find("earshot_paused_partitions "), std::string::npos);
   EXPECT_NE(body.find("earshot_complaints_total{brand=\"parcelly\",priority=\"P1\"}"),
             std::string::npos);
   EXPECT_NE(body.find("earshot_complaints_by_category_total{category=\"safety\",priority=\"P2\"}"),
@@ -289,6 +294,15 @@ TEST_F(ServiceTest, ReadinessFollowsAssignmentAndMetricsAreServed) {
       [&] {
         const auto& st = service->stats();
         return st.enriched.load() + st.filtered.load() + st.dead_lettered.load() == 50;
+      },
+      30));
+  // Nothing left in flight: the occupancy gauge comes back to 0 (it is refreshed every 100 ms).
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        std::string metrics;
+        return HttpGet(port, "/metrics", &metrics) == 200 &&
+               metrics.find("earshot_records_in_flight{kind=\"current\"} 0\n") !=
+                   std::string::npos;
       },
       30));
   EXPECT_EQ(HttpGet(port, "/stats", &body), 200);
