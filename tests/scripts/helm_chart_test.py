@@ -103,7 +103,8 @@ def main():
 
     # Overrides: ServiceMonitor on, an existing Secret, one replica (no disruption budget).
     proc3, objs3 = render(helm, chart, "serviceMonitor.enabled=true",
-                          "existingConfigSecret=my-earshot", "replicaCount=1")
+                          "existingConfigSecret=my-earshot", "replicaCount=1",
+                          "env[0].name=EARSHOT_DATA_ROOT", "env[0].value=/usr/share/earshot")
     check(proc3.returncode == 0, f"override render failed: {proc3.stderr}")
     kinds3 = sorted(k for k, _ in objs3)
     check(kinds3 == ["Deployment", "Service", "ServiceMonitor"], f"override render holds {kinds3}")
@@ -111,6 +112,10 @@ def main():
             .get("spec", {}).get("volumes", [{}])[0])
     check(vol3.get("secret", {}).get("secretName") == "my-earshot",
           "existingConfigSecret not mounted")
+    env3 = (objs3.get(("Deployment", "rel-earshot"), {}).get("spec", {}).get("template", {})
+            .get("spec", {}).get("containers", [{}])[0].get("env"))
+    check(env3 == [{"name": "EARSHOT_DATA_ROOT", "value": "/usr/share/earshot"}], f"env {env3}")
+    check("env" not in c, "env rendered with no values")
 
     # The config given as a file (--set-file config=...): kept as written, admin_listen added,
     # and its shutdown timeout is the one the grace period is checked against.
