@@ -113,10 +113,10 @@ uint64_t ScanKeys(std::string_view s) {
 // True when the object `s` opens with the key `key` ({"key": ...).
 bool FirstKeyIs(std::string_view s, std::string_view key) {
   size_t i = 0;
-  while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) ++i;
+  while (i < s.size() && IsJsonSpace(s[i])) ++i;
   if (i >= s.size() || s[i] != '{') return false;
   ++i;
-  while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) ++i;
+  while (i < s.size() && IsJsonSpace(s[i])) ++i;
   if (s.size() < i + key.size() + 2) return false;
   return s[i] == '"' && s.substr(i + 1, key.size()) == key && s[i + 1 + key.size()] == '"';
 }
