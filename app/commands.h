@@ -105,6 +105,9 @@ struct TrainSentimentOptions {
   int average_every = 256;   // 0: no weight averaging
   double balance_power = 1;  // class weights (N / (3 n_class))^power
   bool tune_shift = false;   // shift the class log-odds to maximize validation macro-F1
+  // After choosing the epoch (and shift) on validation, train again from scratch on training +
+  // validation for that many epochs and write that model.
+  bool refit = false;
 };
 
 struct EnrichCommandOptions {

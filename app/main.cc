@@ -240,6 +240,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   train_sentiment_cmd->add_flag("--tune-shift", train_sentiment.tune_shift,
                                 "Shift class log-odds to maximize validation macro-F1");
+  train_sentiment_cmd->add_flag("--refit", train_sentiment.refit,
+                                "Choose epoch and shift on validation, then train again on "
+                                "training + validation and write that model");
 
   TrainComplaintsOptions train_complaints;
   CLI::App* train_complaints_cmd = train_cmd->add_subcommand(

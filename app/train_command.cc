@@ -3,7 +3,8 @@
 // Splits (fixed): training = every SemEval file except 2016devtest and 2016test; validation (epoch
 // choice, ensemble weight) = 2016devtest; held out = SemEval 2016 test and TweetEval validation.
 // Every tweet whose text also occurs in a held-out or validation set is removed from training,
-// and training duplicates are dropped.
+// and training duplicates are dropped. With --refit the model written is trained again on
+// training + validation (less any validation tweet also held out) for the chosen epoch count.
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -174,6 +175,28 @@ int RunTrainSentiment(const TrainSentimentOptions& options) {
               "validation=2016devtest:%zu held_out=2016test:%zu+tweeteval_val:%zu\n",
               train.size(), removed_held, removed_dup, validation.size(), test2016.size(),
               tweeteval.size());
+  // --refit trains on training + validation: the validation tweets that are not also held out
+  // (TweetEval's validation tweets come from the SemEval files) and not already taken.
+  std::vector<ps::GoldItem> refit_extra;
+  if (options.refit) {
+    std::set<std::string> test_keys;
+    for (const auto* set : {&test2016, &tweeteval}) {
+      for (const auto& item : *set) test_keys.insert(TextKey(item.text));
+    }
+    std::set<std::string> test_ids;
+    for (const auto& item : test2016) test_ids.insert(item.id);
+    size_t dropped = 0;
+    for (const auto& item : validation) {
+      std::string key = TextKey(item.text);
+      if (test_keys.count(key) || test_ids.count(item.id) || !seen.insert(key).second) {
+        ++dropped;
+        continue;
+      }
+      refit_extra.push_back(item);
+    }
+    std::printf("refit: train=%zu + validation=%zu (dropped %zu validation tweets also held out "
+                "or duplicated)\n", train.size(), refit_extra.size(), dropped);
+  }
 
   ps::SentimentOptions lexicon_options = ps::DefaultSentimentOptions();
   lexicon_options.engine = ps::Engine::kLexicon;
@@ -240,6 +263,20 @@ int RunTrainSentiment(const TrainSentimentOptions& options) {
     ps::Metrics v = Evaluate(probs, validation_set, w, no_shift);
     std::printf("validation ensemble lexicon_weight=%.1f macro_f1=%.4f macro_recall=%.4f\n", w,
                 v.macro_f1, v.macro_recall);
+  }
+  if (options.refit) {
+    // Same options, the chosen number of epochs, more data. The validation figures above (epoch,
+    // shift, ensemble weight) are the training-only model's: this one has seen those tweets.
+    Scored extra = Featurize(refit_extra, scorer, extractor);
+    std::vector<ps::TrainingExample> all = train_set.examples;
+    all.insert(all.end(), extra.examples.begin(), extra.examples.end());
+    ps::TrainOptions refit_options = train_options;
+    refit_options.epochs = best_epoch;
+    best = ps::TrainModel(all, refit_options);
+    for (int k = 0; k < ps::kClasses; ++k) best->weights()[static_cast<size_t>(k)] += static_cast<float>(shift[k]);
+    best->Quantize();
+    std::printf("refit on %zu texts for %d epochs (validation is training data from here on)\n",
+                all.size(), best_epoch);
   }
   std::string error = best->Save(options.out);
   if (!error.empty()) {
