@@ -90,9 +90,7 @@ bool Lexicon::KeyIs(const Slot& s, std::string_view key) const {
          std::memcmp(arena_.data() + s.key_offset, key.data(), key.size()) == 0;
 }
 
-const LexiconEntry* Lexicon::Find(std::string_view key, uint64_t hash) const {
-  const size_t bit = FilterBit(hash);
-  if (!(filter_[bit / 64] >> (bit % 64) & 1) || key.empty()) return nullptr;
+const LexiconEntry* Lexicon::Probe(std::string_view key, uint64_t hash) const {
   const size_t mask = tags_.size() - 1;
   const uint32_t tag = Tag(hash);
   const uint32_t* tags = tags_.data();

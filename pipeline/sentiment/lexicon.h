@@ -74,7 +74,12 @@ class Lexicon {
   // `key` must already be lower case (ASCII) with single spaces between words. Null when absent.
   const LexiconEntry* Find(std::string_view key) const { return Find(key, KeyHash(key)); }
   // REQUIRES: hash == KeyHash(key) (lets a caller that hashed the key already skip a pass).
-  const LexiconEntry* Find(std::string_view key, uint64_t hash) const;
+  // The filter test is inline: most words of a text stop there, without a call.
+  const LexiconEntry* Find(std::string_view key, uint64_t hash) const {
+    const size_t bit = FilterBit(hash);
+    if (!(filter_[bit / 64] >> (bit % 64) & 1) || key.empty()) return nullptr;
+    return Probe(key, hash);
+  }
 
   // The table's hash of a key: word-at-a-time, not stable across versions, never persisted.
   [[nodiscard]] static uint64_t KeyHash(std::string_view key);
@@ -107,6 +112,8 @@ class Lexicon {
            ((size_t{1} << kPairFilterBits) - 1);
   }
   bool KeyIs(const Slot& s, std::string_view key) const;
+  // Find past the filter.
+  const LexiconEntry* Probe(std::string_view key, uint64_t hash) const;
   LexiconEntry& Upsert(std::string_view key);
   void Grow();
   std::string arena_;

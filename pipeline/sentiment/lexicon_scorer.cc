@@ -38,12 +38,11 @@ LexiconScorer::LexiconScorer(std::shared_ptr<const Lexicon> lexicon)
   lower_.reserve(4096);
   phrase_.reserve(kMaxPhraseBytes + 8);
   squeeze_.reserve(256);
-  tokens_.reserve(512);
+  tokens_.Reserve(512);
   scan_.chunks.reserve(512);
-  token_flags_.reserve(512);
+  token_flags_.Reserve(512);
   units_.reserve(512);
   hashes_.reserve(512);
-  sentiments_.reserve(512);
 }
 
 inline bool LexiconScorer::AddWord(std::string_view word, bool emoji) {
@@ -70,10 +69,10 @@ inline bool LexiconScorer::AddWord(std::string_view word, bool emoji) {
   bool repeated = false;  // a byte equal to the two before it (elongation, see Lookup)
   for (const char* q = begin + 2; q < out; ++q)
     repeated = repeated || (q[0] == q[-1] && q[0] == q[-2]);
-  tokens_.push_back({static_cast<uint32_t>(lower_size_), length, emoji});
+  tokens_.Push(ScoredToken{static_cast<uint32_t>(lower_size_), length, emoji});
   lower_size_ += length;
   const bool caps = upper >= 2 && lower == 0;
-  token_flags_.push_back(
+  token_flags_.Push(
       static_cast<uint8_t>((caps ? kCapsToken : 0) | (repeated ? kRepeatToken : 0)));
   if (upper + lower > 0) ++cased_tokens_;
   caps_tokens_ += caps;
@@ -100,10 +99,10 @@ inline void LexiconScorer::AddPlainWord(std::string_view word, const char* windo
                            bits(_mm256_cmpeq_epi8(lowered, next2)) & (in_word >> 2);
   const int upper = __builtin_popcount(upper_bits);
   const int lower = __builtin_popcount(lower_bits);
-  tokens_.push_back({static_cast<uint32_t>(lower_size_), static_cast<uint32_t>(n), false});
+  tokens_.Push(ScoredToken{static_cast<uint32_t>(lower_size_), static_cast<uint32_t>(n), false});
   lower_size_ += n;
   const bool caps = upper >= 2 && lower == 0;
-  token_flags_.push_back(
+  token_flags_.Push(
       static_cast<uint8_t>((caps ? kCapsToken : 0) | (triples != 0 ? kRepeatToken : 0)));
   if (upper + lower > 0) ++cased_tokens_;
   caps_tokens_ += caps;
@@ -114,8 +113,11 @@ inline void LexiconScorer::AddPlainWord(std::string_view word, const char* windo
 }
 
 void LexiconScorer::Tokenize(std::string_view text) {
-  tokens_.clear();
-  token_flags_.clear();
+  tokens_.Clear();
+  token_flags_.Clear();
+  // A token takes at least one byte of the text.
+  tokens_.Reserve(text.size() + 1);
+  token_flags_.Reserve(text.size() + 1);
   // Tokens are at most as long as the bytes they come from, so this never grows while writing.
   lower_.resize(text.size() + 32);  // + 32: AddPlainWord stores whole vectors
   lower_size_ = 0;
@@ -164,7 +166,7 @@ void LexiconScorer::Tokenize(std::string_view text) {
       const LexiconEntry* e = lexicon_->Find(std::string_view(key, m));
       if (e && (e->flags & kHasValence) && (!(classes & kAlnumChar) || !apostrophe)) {
         AddWord(chunk, false);
-        token_flags_.back() &= static_cast<uint8_t>(~kCapsToken);
+        token_flags_.Back() &= static_cast<uint8_t>(~kCapsToken);
         continue;
       }
     }
@@ -234,11 +236,15 @@ void LexiconScorer::Tokenize(std::string_view text) {
   lower_.resize(lower_size_);
 }
 
-const LexiconEntry* LexiconScorer::Lookup(std::string_view w, uint64_t hash, bool repeated,
-                                          bool& elongated) {
+inline const LexiconEntry* LexiconScorer::Lookup(std::string_view w, uint64_t hash,
+                                                 bool repeated, bool& elongated) {
   elongated = false;
   const LexiconEntry* e = lexicon_->Find(w, hash);
   if (e || w.size() < 3 || w.size() > 64 || !repeated) return e;
+  return LookupSqueezed(w, elongated);
+}
+
+const LexiconEntry* LexiconScorer::LookupSqueezed(std::string_view w, bool& elongated) {
   for (size_t keep : {2, 1}) {
     squeeze_.clear();
     for (size_t i = 0; i < w.size(); ++i) {
@@ -246,7 +252,7 @@ const LexiconEntry* LexiconScorer::Lookup(std::string_view w, uint64_t hash, boo
       while (run < squeeze_.size() && squeeze_[squeeze_.size() - 1 - run] == w[i]) ++run;
       if (run < keep) squeeze_.push_back(w[i]);
     }
-    if ((e = lexicon_->Find(squeeze_))) {
+    if (const LexiconEntry* e = lexicon_->Find(squeeze_)) {
       elongated = true;
       return e;
     }
@@ -256,11 +262,11 @@ const LexiconEntry* LexiconScorer::Lookup(std::string_view w, uint64_t hash, boo
 
 void LexiconScorer::BuildUnits() {
   const size_t n = tokens_.size();
-  units_.resize(n);  // at most one unit a token
+  units_.clear();
   hashes_.resize(n);
   for (size_t k = 0; k < n; ++k) hashes_[k] = Lexicon::KeyHash(TokenText(tokens_[k]));
-  Unit* out = units_.data();
-  for (size_t k = 0; k < n;) {
+  uint32_t pos = 0;
+  for (size_t k = 0; k < n; ++pos) {
     const ScoredToken& token = tokens_[k];
     const std::string_view w = TokenText(token);
     bool elongated = false;
@@ -283,61 +289,72 @@ void LexiconScorer::BuildUnits() {
         }
         const LexiconEntry* pe = ok ? lexicon_->Find(phrase_) : nullptr;
         if (pe && (pe->flags & (kHasValence | kBooster | kNegator))) {
-          Unit u;
+          Unit& u = units_.emplace_back();
+          u.pos = pos;
           u.valence = pe->valence;
           u.boost = pe->boost;
           u.flags = pe->flags & static_cast<uint8_t>(~kPhraseStart);
           u.caps = true;
           for (size_t m = 0; m < len; ++m) u.caps = u.caps && (token_flags_[k + m] & kCapsToken);
           u.clause_end = token_flags_[k + len - 1] & kClauseEndToken;
-          *out++ = u;
           k += len;
           goto next;
         }
       }
     }
     {
-      Unit u;
-      u.emoji = token.emoji;
-      u.caps = token_flags_[k] & kCapsToken;
-      u.clause_end = token_flags_[k] & kClauseEndToken;
-      if (e) {
-        u.valence = (e->flags & kHasValence) ? e->valence : 0.f;
-        u.boost = e->boost;
-        u.flags = e->flags;
-        u.elongated = elongated;
-      }
       // The words some rules name, by length first.
+      bool hedge_word = false, so_or_this = false, at_or_very = false, least = false,
+           never = false;
       switch (w.size()) {
         case 2:
-          u.hedge_word = u.so_or_this = w == "so";
-          u.at_or_very = w == "at";
+          hedge_word = so_or_this = w == "so";
+          at_or_very = w == "at";
           break;
         case 3:
-          u.hedge_word = w == "too" || w == "all";
+          hedge_word = w == "too" || w == "all";
           break;
         case 4:
-          u.at_or_very = w == "very";
-          u.hedge_word = u.at_or_very || w == "that";
-          u.so_or_this = w == "this";
+          at_or_very = w == "very";
+          hedge_word = at_or_very || w == "that";
+          so_or_this = w == "this";
           break;
         case 5:
-          u.least = w == "least";
-          u.never = w == "never";
+          least = w == "least";
+          never = w == "never";
           break;
         case 6:
-          u.hedge_word = w == "really";
+          hedge_word = w == "really";
           break;
         default:
           break;
       }
-      if (w.size() > 3 && w.ends_with("n't")) u.flags |= kNegator;
-      *out++ = u;
+      const bool nt = w.size() > 3 && w.ends_with("n't");
+      const bool clause_end = token_flags_[k] & kClauseEndToken;
+      if (e || nt || clause_end || hedge_word || so_or_this || at_or_very || least || never) {
+        Unit& u = units_.emplace_back();
+        u.pos = pos;
+        u.emoji = token.emoji;
+        u.caps = token_flags_[k] & kCapsToken;
+        u.clause_end = clause_end;
+        if (e) {
+          u.valence = (e->flags & kHasValence) ? e->valence : 0.f;
+          u.boost = e->boost;
+          u.flags = e->flags;
+          u.elongated = elongated;
+        }
+        u.hedge_word = hedge_word;
+        u.so_or_this = so_or_this;
+        u.at_or_very = at_or_very;
+        u.least = least;
+        u.never = never;
+        if (nt) u.flags |= kNegator;
+      }
       ++k;
     }
   next:;
   }
-  units_.resize(static_cast<size_t>(out - units_.data()));
+  unit_count_ = pos;
 }
 
 void LexiconScorer::Score(std::string_view text, std::span<const ByteSpan> mask,
@@ -356,15 +373,20 @@ void LexiconScorer::Score(std::string_view text, std::span<const ByteSpan> mask,
   out = LexiconScores{};
   const bool cap_diff = caps_tokens_ > 0 && caps_tokens_ < cased_tokens_;
   const size_t n = units_.size();
-  sentiments_.assign(n, 0.f);
+  Unit* const units = units_.data();
   double emoji_sum = 0;
+  // Rules look back up to three units; units not kept are neither boosters, negators, clause
+  // ends nor rule words, so a look-back walks the kept ones and measures distance in `pos`.
   for (size_t i = 0; i < n; ++i) {
-    const Unit& u = units_[i];
+    Unit& u = units[i];
     if (!(u.flags & kHasValence) || u.valence == 0) continue;
     if ((u.flags & kBooster) && !(u.flags & kNegator)) continue;  // a booster is not a sentiment
-    double v = u.valence;
     // A negator with its own valence ("no", "nothing") only negates a sentiment word after it.
-    if ((u.flags & kNegator) && i + 1 < n && (units_[i + 1].flags & kHasValence)) continue;
+    if ((u.flags & kNegator) && i + 1 < n && units[i + 1].pos == u.pos + 1 &&
+        (units[i + 1].flags & kHasValence)) {
+      continue;
+    }
+    double v = u.valence;
     if (u.caps && cap_diff) {
       v += Sign(v) * kCapsIncrement;
       ++out.caps_words;
@@ -372,8 +394,9 @@ void LexiconScorer::Score(std::string_view text, std::span<const ByteSpan> mask,
     if (u.elongated) v += Sign(v) * kElongationIncrement;
     const double base = v;
     // Boosters in the three units before, within the clause.
-    for (size_t k = 1; k <= 3 && k <= i; ++k) {
-      const Unit& b = units_[i - k];
+    for (size_t j = i; j-- > 0 && units[j].pos + 3 >= u.pos;) {
+      const Unit& b = units[j];
+      const uint32_t k = u.pos - b.pos;
       if (b.clause_end || (b.flags & kContrast)) break;
       if ((b.flags & kBooster) && !(b.flags & kHasValence)) {
         double scalar = v < 0 ? -b.boost : b.boost;
@@ -384,18 +407,21 @@ void LexiconScorer::Score(std::string_view text, std::span<const ByteSpan> mask,
     // Negation scope: three units back, stopping at clause punctuation and contrast words.
     if (!u.emoji) {
       bool negated = false;
-      for (size_t k = 1; k <= 3 && k <= i; ++k) {
-        const Unit& g = units_[i - k];
+      for (size_t j = i; j-- > 0 && units[j].pos + 3 >= u.pos;) {
+        const Unit& g = units[j];
+        const uint32_t k = u.pos - g.pos;
         if (g.clause_end || (g.flags & kContrast)) break;
         // A sentiment word in between ends the scope: "don't care don't care" flips each once.
         if ((g.flags & kHasValence) && g.valence != 0 && !(g.flags & kNegator)) break;
         if (!(g.flags & kNegator)) continue;
-        const Unit& after = units_[i - k + 1];
+        // The unit right after the negator (a unit not kept is no hedge word), and whether
+        // "so"/"this" comes between the negator and the sentiment word.
+        const bool after_hedges = units[j + 1].pos == g.pos + 1 && units[j + 1].hedge_word;
         bool so_between = false;
-        for (size_t m = i - k + 1; m < i; ++m) so_between = so_between || units_[m].so_or_this;
+        for (size_t m = j + 1; m < i; ++m) so_between = so_between || units[m].so_or_this;
         if (k >= 2 && g.never && so_between) {
           v *= 1.25;  // "never so good": emphasis, not negation
-        } else if (k >= 2 && after.hedge_word) {
+        } else if (k >= 2 && after_hedges) {
           v = base * kHedgedNegation;  // "not so good", "not too bad": a hedge
           negated = true;
         } else {
@@ -403,7 +429,8 @@ void LexiconScorer::Score(std::string_view text, std::span<const ByteSpan> mask,
           negated = true;
         }
       }
-      if (i >= 1 && units_[i - 1].least && !(i >= 2 && units_[i - 2].at_or_very)) {
+      if (i >= 1 && units[i - 1].pos + 1 == u.pos && units[i - 1].least &&
+          !(i >= 2 && units[i - 2].pos + 2 == u.pos && units[i - 2].at_or_very)) {
         v *= kNegationScalar;
         negated = true;
       }
@@ -411,26 +438,26 @@ void LexiconScorer::Score(std::string_view text, std::span<const ByteSpan> mask,
     } else {
       emoji_sum += v;
     }
-    sentiments_[i] = static_cast<float>(v);
+    u.sentiment = static_cast<float>(v);
     ++out.sentiment_words;
   }
   // Contrast: the first "but"/"however" shifts the weight to what follows.
   for (size_t c = 0; c < n; ++c) {
-    if (!(units_[c].flags & kContrast)) continue;
+    if (!(units[c].flags & kContrast)) continue;
     for (size_t i = 0; i < n; ++i) {
-      if (i < c) sentiments_[i] *= static_cast<float>(kBeforeContrast);
-      if (i > c) sentiments_[i] *= static_cast<float>(kAfterContrast);
+      if (i < c) units[i].sentiment *= static_cast<float>(kBeforeContrast);
+      if (i > c) units[i].sentiment *= static_cast<float>(kAfterContrast);
     }
     break;
   }
   double sum = 0, pos_sum = 0, neg_sum = 0;
-  int neutral = 0;
+  int neutral = static_cast<int>(unit_count_);
   for (size_t i = 0; i < n; ++i) {
-    double s = sentiments_[i];
+    double s = units[i].sentiment;
     sum += s;
     if (s > 0) pos_sum += s + 1;
     else if (s < 0) neg_sum += s - 1;
-    else ++neutral;
+    neutral -= s != 0;
   }
   out.exclamations = exclamations_;
   out.questions = questions_;

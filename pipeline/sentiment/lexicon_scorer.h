@@ -18,7 +18,9 @@
 // capacity; texts longer than any seen before grow them once).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <span>
 #include <string>
@@ -55,6 +57,36 @@ struct ScoredToken {
   bool emoji;
 };
 
+// A growable array of trivially copyable T without per-element initialization or capacity
+// checks on Push: the owner calls Reserve with an upper bound first. Keeps its storage across
+// clears, so a scorer stops allocating once it has seen its longest text.
+template <typename T>
+class ScratchArray {
+ public:
+  void Reserve(size_t n) {
+    if (n <= capacity_) return;
+    n = std::max(n, capacity_ * 2);
+    auto grown = std::make_unique_for_overwrite<T[]>(n);
+    if (size_) std::memcpy(grown.get(), data_.get(), size_ * sizeof(T));
+    data_ = std::move(grown);
+    capacity_ = n;
+  }
+  // REQUIRES: size() < the capacity reserved.
+  void Push(const T& v) { data_[size_++] = v; }
+  void Clear() { size_ = 0; }
+  T& Back() { return data_[size_ - 1]; }
+  T& operator[](size_t i) { return data_[i]; }
+  const T& operator[](size_t i) const { return data_[i]; }
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  const T* data() const { return data_.get(); }
+
+ private:
+  std::unique_ptr<T[]> data_;
+  size_t size_ = 0;
+  size_t capacity_ = 0;
+};
+
 class LexiconScorer {
  public:
   explicit LexiconScorer(std::shared_ptr<const Lexicon> lexicon);
@@ -78,9 +110,14 @@ class LexiconScorer {
   const Lexicon& lexicon() const { return *lexicon_; }
 
  private:
+  // A unit is a token, or the tokens of a multi-word lexicon entry. Only the units a rule can
+  // see are kept (lexicon hits, rule words, clause ends): the others cannot end a scope, boost,
+  // negate or carry sentiment, so their ordinal positions are all the rules need of them.
   struct Unit {
+    uint32_t pos = 0;  // ordinal among all units of the text
     float valence = 0;
     float boost = 0;
+    float sentiment = 0;  // set by Score
     uint8_t flags = 0;
     bool caps = false;
     bool elongated = false;
@@ -105,13 +142,15 @@ class LexiconScorer {
   // `window`, the word's bytes first; lower_ has 32 bytes of room at lower_size_.
   [[gnu::always_inline]] void AddPlainWord(std::string_view word, const char* window);
   void MarkClauseEnd() {
-    if (!token_flags_.empty()) token_flags_.back() |= kClauseEndToken;
+    if (!token_flags_.empty()) token_flags_.Back() |= kClauseEndToken;
   }
   void BuildUnits();
   // `hash`: Lexicon::KeyHash(lowered); `repeated`: the token's kRepeatToken (without it no
   // squeezed form is tried).
   const LexiconEntry* Lookup(std::string_view lowered, uint64_t hash, bool repeated,
                              bool& elongated);
+  // Lookup's rare path: the word with runs of a letter squeezed to two, then to one.
+  [[gnu::noinline]] const LexiconEntry* LookupSqueezed(std::string_view lowered, bool& elongated);
 
   std::shared_ptr<const Lexicon> lexicon_;
   std::string_view text_;
@@ -121,11 +160,11 @@ class LexiconScorer {
   std::string phrase_;
   std::string squeeze_;
   ChunkScan scan_;
-  std::vector<ScoredToken> tokens_;
-  std::vector<uint8_t> token_flags_;  // per token: kCapsToken | kClauseEndToken | kRepeatToken
-  std::vector<Unit> units_;
+  ScratchArray<ScoredToken> tokens_;  // reserved for one token a byte of the text
+  ScratchArray<uint8_t> token_flags_;  // per token: kCapsToken | kClauseEndToken | kRepeatToken
+  std::vector<Unit> units_;  // the units rules can see, in text order
+  uint32_t unit_count_ = 0;  // all units, seen or not
   std::vector<uint64_t> hashes_;  // Lexicon::KeyHash of each token
-  std::vector<float> sentiments_;
   int exclamations_ = 0;
   int questions_ = 0;
   int caps_tokens_ = 0;
