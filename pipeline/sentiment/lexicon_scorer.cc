@@ -42,7 +42,7 @@ LexiconScorer::LexiconScorer(std::shared_ptr<const Lexicon> lexicon)
   scan_.chunks.reserve(512);
   token_flags_.Reserve(512);
   units_.reserve(512);
-  hashes_.reserve(512);
+  hashes_.Reserve(512);
 }
 
 inline bool LexiconScorer::AddWord(std::string_view word, bool emoji) {
@@ -70,6 +70,7 @@ inline bool LexiconScorer::AddWord(std::string_view word, bool emoji) {
   for (const char* q = begin + 2; q < out; ++q)
     repeated = repeated || (q[0] == q[-1] && q[0] == q[-2]);
   tokens_.Push(ScoredToken{static_cast<uint32_t>(lower_size_), length, emoji});
+  hashes_.Push(Lexicon::KeyHash(std::string_view(begin, length)));
   lower_size_ += length;
   const bool caps = upper >= 2 && lower == 0;
   token_flags_.Push(
@@ -100,6 +101,21 @@ inline void LexiconScorer::AddPlainWord(std::string_view word, const char* windo
   const int upper = __builtin_popcount(upper_bits);
   const int lower = __builtin_popcount(lower_bits);
   tokens_.Push(ScoredToken{static_cast<uint32_t>(lower_size_), static_cast<uint32_t>(n), false});
+  // Lexicon::KeyHash of the lowered word, from the vector for words of up to 8 bytes.
+  if (n <= 8) {
+    const uint64_t x = static_cast<uint64_t>(_mm_cvtsi128_si64(_mm256_castsi256_si128(lowered)));
+    uint64_t h = n * 0x9E3779B97F4A7C15ULL;
+    if (n == 8) {
+      h ^= x;
+    } else if (n >= 4) {
+      h ^= (x & 0xFFFFFFFFu) << 32 | ((x >> ((n - 4) * 8)) & 0xFFFFFFFFu);
+    } else {
+      h ^= (x & 0xFF) << 16 | ((x >> ((n >> 1) * 8)) & 0xFF) << 8 | ((x >> ((n - 1) * 8)) & 0xFF);
+    }
+    hashes_.Push(Fmix64(h));
+  } else {
+    hashes_.Push(Lexicon::KeyHash(std::string_view(lower_.data() + lower_size_, n)));
+  }
   lower_size_ += n;
   const bool caps = upper >= 2 && lower == 0;
   token_flags_.Push(
@@ -115,9 +131,11 @@ inline void LexiconScorer::AddPlainWord(std::string_view word, const char* windo
 void LexiconScorer::Tokenize(std::string_view text) {
   tokens_.Clear();
   token_flags_.Clear();
+  hashes_.Clear();
   // A token takes at least one byte of the text.
   tokens_.Reserve(text.size() + 1);
   token_flags_.Reserve(text.size() + 1);
+  hashes_.Reserve(text.size() + 1);
   // Tokens are at most as long as the bytes they come from, so this never grows while writing.
   lower_.resize(text.size() + 32);  // + 32: AddPlainWord stores whole vectors
   lower_size_ = 0;
@@ -263,8 +281,6 @@ const LexiconEntry* LexiconScorer::LookupSqueezed(std::string_view w, bool& elon
 void LexiconScorer::BuildUnits() {
   const size_t n = tokens_.size();
   units_.clear();
-  hashes_.resize(n);
-  for (size_t k = 0; k < n; ++k) hashes_[k] = Lexicon::KeyHash(TokenText(tokens_[k]));
   uint32_t pos = 0;
   for (size_t k = 0; k < n; ++pos) {
     const ScoredToken& token = tokens_[k];

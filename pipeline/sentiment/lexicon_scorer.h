@@ -164,7 +164,7 @@ class LexiconScorer {
   ScratchArray<uint8_t> token_flags_;  // per token: kCapsToken | kClauseEndToken | kRepeatToken
   std::vector<Unit> units_;  // the units rules can see, in text order
   uint32_t unit_count_ = 0;  // all units, seen or not
-  std::vector<uint64_t> hashes_;  // Lexicon::KeyHash of each token
+  ScratchArray<uint64_t> hashes_;  // Lexicon::KeyHash of each token, computed as it is added
   int exclamations_ = 0;
   int questions_ = 0;
   int caps_tokens_ = 0;
