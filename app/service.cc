@@ -405,24 +405,25 @@ struct Service::Impl {
   // prefetch is capped by queued.max.messages.kbytes), so at most one batch waits here. When the
   // congestion lasts (a stuck producer, a broker outage), the worker's partitions are paused so
   // librdkafka stops fetching them too; they resume once the ring is half empty.
-  bool Congested() {
+  enum class Congestion {
+    kNone,
+    kHolding,  // congested: take no records for now
+    kPaused,   // congested for a while: the congested partitions are paused
+  };
+  Congestion Congested() {
     bool congested = in_flight >= max_inflight;
     for (const auto& p : pending) congested = congested || !p.empty();
     auto now = Clock::now();
     if (!congested) {
       congested_since = Clock::time_point{};
-      return false;
+      return Congestion::kNone;
     }
     if (congested_since == Clock::time_point{}) congested_since = now;
-    if (now - congested_since > std::chrono::milliseconds(500)) {
-      for (Slot& slot : slots) {
-        if (!pending[slot.worker].empty() ||
-            in_flight >= max_inflight) {
-          Pause(slot);
-        }
-      }
+    if (now - congested_since <= std::chrono::milliseconds(500)) return Congestion::kHolding;
+    for (Slot& slot : slots) {
+      if (!pending[slot.worker].empty() || in_flight >= max_inflight) Pause(slot);
     }
-    return true;
+    return Congestion::kPaused;
   }
 
   void Commit(bool sync, const std::vector<uint32_t>* only = nullptr) {
@@ -491,10 +492,19 @@ struct Service::Impl {
     bool drained = Drain(which, deadline);
     Commit(true, &which);
     if (!drained) spdlog::warn("revoke: drain timed out; unfinished records will be redelivered");
+    // librdkafka keeps an application pause on its partition object across unassign and assign:
+    // a partition given up paused would come back paused at its next assignment and never be
+    // fetched again. Resume what backpressure paused before letting go.
+    rd_kafka_topic_partition_list_t* paused = rd_kafka_topic_partition_list_new(1);
     for (uint32_t s : which) {
+      if (slots[s].paused) {
+        rd_kafka_topic_partition_list_add(paused, slots[s].topic.c_str(), slots[s].partition);
+      }
       slots[s].assigned = false;
       slots[s].paused = false;
     }
+    if (paused->cnt > 0) rd_kafka_resume_partitions(consumer, paused);
+    rd_kafka_topic_partition_list_destroy(paused);
     rd_kafka_assign(consumer, nullptr);
     stats.assigned_partitions.store(0);
     spdlog::info("revoked {} partitions", which.size());
@@ -767,9 +777,9 @@ int Service::Run() {
     s.FlushPending();
     size_t served = s.Serve();
     s.ResumeIdleWorkers();
-    bool can_take = !s.Congested();
+    const Impl::Congestion congestion = s.Congested();
     ssize_t n = 0;
-    if (can_take) {
+    if (congestion == Impl::Congestion::kNone) {
       // rd_kafka_consume_batch_queue() waits for a full batch until its timeout: take what is
       // queued without waiting, and wait (1 ms at most) only when there was nothing to do, so
       // worker reports and delivery acknowledgements are served within about a millisecond.
@@ -778,7 +788,14 @@ int Service::Run() {
         n = rd_kafka_consume_batch_queue(s.consumer_queue, 1, batch.data(), kBatch);
       }
     } else {
-      std::this_thread::sleep_for(std::chrono::microseconds(200));
+      if (congestion == Impl::Congestion::kPaused) {
+        // The congested partitions are paused, and pausing discards what librdkafka had
+        // fetched for them, so polling returns only records of partitions whose workers have
+        // room. It also serves rebalances: a consumer that stopped polling for the length of a
+        // broker outage would be dropped from its group.
+        n = rd_kafka_consume_batch_queue(s.consumer_queue, 0, batch.data(), kBatch);
+      }
+      if (n == 0) std::this_thread::sleep_for(std::chrono::microseconds(200));
     }
     for (ssize_t i = 0; i < n; ++i) {
       rd_kafka_message_t* m = batch[static_cast<size_t>(i)];

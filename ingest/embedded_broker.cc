@@ -95,4 +95,8 @@ void EmbeddedBroker::PushRequestErrors(int api_key, int count, int error_code) {
                                           errors.size(), errors.data());
 }
 
+void EmbeddedBroker::SetGroupCoordinator(const std::string& group, int broker_id) {
+  rd_kafka_mock_coordinator_set(cluster_, "group", group.c_str(), broker_id);
+}
+
 }  // namespace earshot::ingest

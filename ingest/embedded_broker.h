@@ -49,6 +49,8 @@ class EmbeddedBroker {
   void SetPartitionLeader(const std::string& topic, int partition, int broker_id);
   // Makes the next `count` requests of Kafka API `api_key` fail with `error_code`.
   void PushRequestErrors(int api_key, int count, int error_code);
+  // Makes broker `broker_id` the coordinator of consumer group `group`.
+  void SetGroupCoordinator(const std::string& group, int broker_id);
 
  private:
   EmbeddedBroker() = default;
