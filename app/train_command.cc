@@ -24,8 +24,8 @@ namespace ps = pipeline::sentiment;
 namespace {
 
 // The key two copies of one tweet share: lower-cased ASCII letters and digits only, without
-// URLs and @mentions (TweetEval's copies of SemEval tweets have links and some characters
-// stripped).
+// URLs and @mentions with their possessive 's (TweetEval's copies of SemEval tweets have links
+// and some characters stripped and every mention replaced by "@user").
 std::string TextKey(const std::string& text) {
   std::string key;
   std::string_view t(text);
@@ -40,6 +40,11 @@ std::string TextKey(const std::string& text) {
       while (i + 1 < t.size() && (std::isalnum(static_cast<unsigned char>(t[i + 1])) ||
                                   t[i + 1] == '_')) {
         ++i;
+      }
+      // A possessive goes with the mention: TweetEval writes "@CIFC’s" as "@user".
+      std::string_view after = t.substr(i + 1);
+      for (std::string_view s : {"'s", "\xE2\x80\x99s"}) {
+        if (after.starts_with(s)) i += s.size();
       }
       continue;
     }

@@ -27,7 +27,11 @@ def evaluate(earshot, fmt, data, *extra):
     if out.returncode != 0:
         failures.append(f"{' '.join(cmd)} exited {out.returncode}: {out.stderr.strip()}")
         return None
-    return json.loads(out.stdout)["metrics"]
+    metrics = json.loads(out.stdout)["metrics"]
+    if metrics.get("n", 0) == 0:
+        failures.append(f"{' '.join(cmd)} scored no item")
+        return None
+    return metrics
 
 
 def at_least(name, value, floor, strict=False):
