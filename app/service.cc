@@ -9,6 +9,7 @@
 #include <simdjson.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <deque>
 #include <thread>
@@ -96,6 +97,7 @@ struct Service::Impl {
   std::unordered_map<std::string, uint32_t> slot_index;  // "topic\0partition"
   std::unordered_map<uint64_t, uint32_t> slot_cache;     // (topic handle, partition) -> slot
   Clock::time_point congested_since{};
+  Clock::time_point stop_deadline = Clock::time_point::max();  // set when stopping
   std::unordered_map<std::string, ingest::Format> topic_format;
   size_t in_flight = 0;
   Clock::time_point last_commit = Clock::now();
@@ -141,6 +143,24 @@ struct Service::Impl {
     s.worker = std::hash<std::string>{}(key) % work.size();
     s.lag = &metrics->lag.Add({{"topic", s.topic}, {"partition", std::to_string(partition)}});
     slot_index.emplace(std::move(key), id);
+    return id;
+  }
+
+  // A new slot for the partition of slot `old`, which keeps its unfinished entries.
+  uint32_t ReplaceSlot(uint32_t old) {
+    auto id = static_cast<uint32_t>(slots.size());
+    Slot fresh;
+    fresh.topic = slots[old].topic;
+    fresh.partition = slots[old].partition;
+    fresh.format = slots[old].format;
+    fresh.worker = slots[old].worker;  // the same worker: records of a partition stay in order
+    fresh.lag = slots[old].lag;
+    slots.push_back(std::move(fresh));
+    slot_index[SlotKey(slots[id].topic, slots[id].partition)] = id;
+    slot_cache.clear();  // it maps messages to `old`
+    stats.reassigned_unfinished.fetch_add(1, std::memory_order_relaxed);
+    spdlog::warn("{}[{}] assigned again with {} records of its previous assignment unfinished",
+                 slots[id].topic, slots[id].partition, slots[old].tracker.in_flight());
     return id;
   }
 
@@ -476,7 +496,12 @@ struct Service::Impl {
       which.push_back(SlotFor(parts->elems[i].topic, parts->elems[i].partition));
     }
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
-      for (uint32_t s : which) {
+      for (uint32_t& s : which) {
+        // A revoke whose drain timed out leaves work of the old assignment running: its
+        // reports and acknowledgements name this slot and offsets the new assignment fetches
+        // again. Give the partition a fresh slot so they land on the old one (never committed
+        // again) instead of finishing the new copies' entries early.
+        if (!slots[s].tracker.idle()) s = ReplaceSlot(s);
         slots[s].assigned = true;
         slots[s].paused = false;
         slots[s].committed = -1;
@@ -487,8 +512,11 @@ struct Service::Impl {
       spdlog::info("assigned {} partitions", which.size());
       return;
     }
-    // Revoked: finish and commit what belongs to these partitions before giving them up.
-    auto deadline = Clock::now() + std::chrono::milliseconds(config->service.shutdown_timeout_ms);
+    // Revoked: finish and commit what belongs to these partitions before giving them up (within
+    // what is left of the stop deadline when stopping: consumer_close() revokes too).
+    auto deadline = std::min(
+        stop_deadline,
+        Clock::now() + std::chrono::milliseconds(config->service.shutdown_timeout_ms));
     bool drained = Drain(which, deadline);
     Commit(true, &which);
     if (!drained) spdlog::warn("revoke: drain timed out; unfinished records will be redelivered");
@@ -821,6 +849,7 @@ int Service::Run() {
   std::vector<uint32_t> all;
   for (uint32_t i = 0; i < s.slots.size(); ++i) all.push_back(i);
   auto deadline = Clock::now() + std::chrono::milliseconds(s.config->service.shutdown_timeout_ms);
+  s.stop_deadline = deadline;
   bool drained = s.Drain(all, deadline);
   s.Commit(true);
   rd_kafka_consumer_close(s.consumer);
@@ -832,7 +861,9 @@ int Service::Run() {
     for (auto& item : s.pending[w]) rd_kafka_message_destroy(item.message);
     s.pending[w].clear();
   }
-  s.producer->Flush(2000);
+  // What is left of the deadline (the grace period a supervisor allows is sized on it).
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+  s.producer->Flush(static_cast<int>(std::clamp<int64_t>(left.count(), 100, 2000)));
   spdlog::info("stopped: consumed {}, enriched {}, filtered {}, dead-lettered {}{}",
                s.stats.consumed.load(), s.stats.enriched.load(), s.stats.filtered.load(),
                s.stats.dead_lettered.load(), drained ? "" : " (drain timed out)");

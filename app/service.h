@@ -29,6 +29,9 @@ struct ServiceStats {
   std::atomic<int64_t> outputs{0};       // enriched records acknowledged by the broker
   std::atomic<int64_t> committed{0};     // commits made
   std::atomic<int> assigned_partitions{0};
+  // Partitions assigned again while work of their previous assignment was unfinished (a revoke
+  // whose drain timed out); that work finishes on its own and is never committed.
+  std::atomic<int64_t> reassigned_unfinished{0};
 };
 
 class Service {

@@ -42,7 +42,6 @@ int FromErrno(int err) {
     case ETIMEDOUT:
       return thrd_timedout;
     case ENOMEM:
-    case EAGAIN:
       return thrd_nomem;
     default:
       return thrd_error;
@@ -59,14 +58,10 @@ extern "C" {
 int thrd_create(thrd_t* thr, thrd_start_t func, void* arg) {
   auto* start = new (std::nothrow) Start{func, arg};
   if (start == nullptr) return thrd_nomem;
-  pthread_t id;
-  const int err = pthread_create(&id, nullptr, Trampoline, start);
-  if (err != 0) {
-    delete start;
-    return FromErrno(err);
-  }
-  *thr = static_cast<thrd_t>(id);
-  return thrd_success;
+  // Written before the thread runs, as glibc does (thrd_t is pthread_t there).
+  const int err = pthread_create(reinterpret_cast<pthread_t*>(thr), nullptr, Trampoline, start);
+  if (err != 0) delete start;
+  return FromErrno(err);
 }
 
 int thrd_join(thrd_t thr, int* res) {
