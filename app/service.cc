@@ -131,32 +131,29 @@ struct Service::Impl {
   }
 
   uint32_t SlotFor(std::string_view topic, int32_t partition) {
+    auto it = slot_index.find(SlotKey(topic, partition));
+    return it != slot_index.end() ? it->second : AddSlot(std::string(topic), partition);
+  }
+
+  // A new slot for the partition, which from now on maps to it. Its worker follows from the
+  // partition, so a replaced slot's successor keeps the same worker (and record order).
+  uint32_t AddSlot(std::string topic, int32_t partition) {
     std::string key = SlotKey(topic, partition);
-    auto it = slot_index.find(key);
-    if (it != slot_index.end()) return it->second;
     auto id = static_cast<uint32_t>(slots.size());
     Slot& s = slots.emplace_back();
-    s.topic.assign(topic);
-    s.partition = partition;
-    auto f = topic_format.find(s.topic);
+    auto f = topic_format.find(topic);
     s.format = f == topic_format.end() ? ingest::Format::kAuto : f->second;
     s.worker = std::hash<std::string>{}(key) % work.size();
-    s.lag = &metrics->lag.Add({{"topic", s.topic}, {"partition", std::to_string(partition)}});
-    slot_index.emplace(std::move(key), id);
+    s.lag = &metrics->lag.Add({{"topic", topic}, {"partition", std::to_string(partition)}});
+    s.topic = std::move(topic);
+    s.partition = partition;
+    slot_index.insert_or_assign(std::move(key), id);
     return id;
   }
 
   // A new slot for the partition of slot `old`, which keeps its unfinished entries.
   uint32_t ReplaceSlot(uint32_t old) {
-    auto id = static_cast<uint32_t>(slots.size());
-    Slot fresh;
-    fresh.topic = slots[old].topic;
-    fresh.partition = slots[old].partition;
-    fresh.format = slots[old].format;
-    fresh.worker = slots[old].worker;  // the same worker: records of a partition stay in order
-    fresh.lag = slots[old].lag;
-    slots.push_back(std::move(fresh));
-    slot_index[SlotKey(slots[id].topic, slots[id].partition)] = id;
+    const uint32_t id = AddSlot(slots[old].topic, slots[old].partition);
     slot_cache.clear();  // it maps messages to `old`
     stats.reassigned_unfinished.fetch_add(1, std::memory_order_relaxed);
     spdlog::warn("{}[{}] assigned again with {} records of its previous assignment unfinished",

@@ -138,6 +138,19 @@ class ServiceTest : public ::testing::Test {
     return e;
   }
 
+  // Inputs and the group's coordinator on brokers 1 and 2, every output partition on
+  // kOutputBroker, so that taking it down stops deliveries and nothing else.
+  static constexpr int kOutputBroker = 3;
+  void IsolateOutputs() {
+    broker_->SetGroupCoordinator(group_, 1);
+    for (const auto& [t, f] : kInputs) {
+      for (int p = 0; p < kPartitions; ++p) broker_->SetPartitionLeader(t, p, 1 + p % 2);
+    }
+    for (const char* t : {"earshot.enriched", "earshot.dead-letter"}) {
+      for (int p = 0; p < kPartitions; ++p) broker_->SetPartitionLeader(t, p, kOutputBroker);
+    }
+  }
+
   int64_t InputEnd() {
     int64_t total = 0;
     for (const auto& [t, f] : kInputs) total += EndOffsets(bootstrap_, t);
@@ -425,18 +438,11 @@ TEST_F(ServiceTest, PausedPartitionsAreFetchedAgainAfterARebalance) {
   auto rules = Rules(*config);
   auto records = Generate(12000, 29, 0.0);
   Expected expected = ExpectedOutputs(*config, records);
-  // Inputs and the group on brokers 1 and 2, every output partition on broker 3.
-  broker_->SetGroupCoordinator(group_, 1);
-  for (const auto& [t, f] : kInputs) {
-    for (int p = 0; p < kPartitions; ++p) broker_->SetPartitionLeader(t, p, 1 + p % 2);
-  }
-  for (const char* t : {"earshot.enriched", "earshot.dead-letter"}) {
-    for (int p = 0; p < kPartitions; ++p) broker_->SetPartitionLeader(t, p, 3);
-  }
+  IsolateOutputs();
   auto a = StartService(config, rules, bootstrap_);
   ASSERT_NE(a, nullptr);
   ASSERT_TRUE(WaitFor([&] { return a->service->stats().assigned_partitions.load() > 0; }, 30));
-  broker_->SetBrokerDown(3, true);
+  broker_->SetBrokerDown(kOutputBroker, true);
   ASSERT_TRUE(ProduceAll(bootstrap_, records));
   auto paused = [&](int port) {
     std::string body;
@@ -456,7 +462,7 @@ TEST_F(ServiceTest, PausedPartitionsAreFetchedAgainAfterARebalance) {
   auto b = StartService(config, rules, bootstrap_);
   ASSERT_NE(b, nullptr);
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
-  broker_->SetBrokerDown(3, false);
+  broker_->SetBrokerDown(kOutputBroker, false);
   EXPECT_TRUE(WaitFor([&] { return b->service->stats().assigned_partitions.load() > 0; }, 60))
       << "the second instance never got partitions";
   EXPECT_TRUE(WaitFor([&] { return b->service->stats().consumed.load() > 0; }, 60));
@@ -475,17 +481,11 @@ TEST_F(ServiceTest, WorkLeftByATimedOutRevokeStaysApartFromTheNextAssignment) {
   auto rules = Rules(*config);
   auto records = Generate(8000, 31, 0.0);
   Expected expected = ExpectedOutputs(*config, records);
-  broker_->SetGroupCoordinator(group_, 1);
-  for (const auto& [t, f] : kInputs) {
-    for (int p = 0; p < kPartitions; ++p) broker_->SetPartitionLeader(t, p, 1 + p % 2);
-  }
-  for (const char* t : {"earshot.enriched", "earshot.dead-letter"}) {
-    for (int p = 0; p < kPartitions; ++p) broker_->SetPartitionLeader(t, p, 3);
-  }
+  IsolateOutputs();
   auto a = StartService(config, rules, bootstrap_);
   ASSERT_NE(a, nullptr);
   ASSERT_TRUE(WaitFor([&] { return a->service->stats().assigned_partitions.load() > 0; }, 30));
-  broker_->SetBrokerDown(3, true);
+  broker_->SetBrokerDown(kOutputBroker, true);
   ASSERT_TRUE(ProduceAll(bootstrap_, records));
   ASSERT_TRUE(WaitFor([&] { return a->service->stats().consumed.load() > 0; }, 30));
   // The join revokes everything from the first instance, whose 1.5 s drain cannot finish;
@@ -495,7 +495,7 @@ TEST_F(ServiceTest, WorkLeftByATimedOutRevokeStaysApartFromTheNextAssignment) {
   EXPECT_TRUE(WaitFor([&] { return b->service->stats().assigned_partitions.load() > 0; }, 60));
   EXPECT_TRUE(WaitFor([&] { return a->service->stats().assigned_partitions.load() > 0; }, 30));
   EXPECT_GT(a->service->stats().reassigned_unfinished.load(), 0);
-  broker_->SetBrokerDown(3, false);
+  broker_->SetBrokerDown(kOutputBroker, false);
   EXPECT_TRUE(WaitFor([&] { return Committed() == InputEnd(); }, 120))
       << "committed " << Committed() << " of " << InputEnd();
   b->Stop();  // may report an unclean drain: it took over partitions with work outstanding
