@@ -2,10 +2,13 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 #include <fstream>
 #include <sstream>
+
+#include "pipeline/sentiment/chars.h"
 
 namespace earshot::pipeline::sentiment {
 namespace {
@@ -35,6 +38,11 @@ constexpr const char* kNegators[] = {
     "doesn't", "don't", "hadn't", "hasn't", "haven't", "isn't", "mightn't", "mustn't", "needn't",
     "oughtn't", "shan't", "shouldn't", "wasn't", "weren't", "won't", "wouldn't"};
 constexpr const char* kContrasts[] = {"but", "however"};
+// The words the scorer's rules name (hedges, "at least", "never so") that hold no role above:
+// entries without flags, so that every rule word passes the lexicon's filter and the scorer can
+// skip any word the lexicon does not hold after one filter test (LexiconScorer::BuildUnits).
+constexpr const char* kRuleWords[] = {"so",   "at",    "too",   "all",   "very",
+                                      "that", "this",  "least", "never", "really"};
 
 std::string Lower(std::string_view s) {
   std::string out(s);
@@ -137,6 +145,16 @@ LexiconEntry& Lexicon::Upsert(std::string_view key) {
   s.key_length = static_cast<uint32_t>(key.size());
   arena_.append(key);
   ++count_;
+  size_t word = 0;  // the key's leading ASCII letters and digits
+  while (word < key.size() && (ClassOf(static_cast<unsigned char>(key[word])) & kAlnumChar)) {
+    ++word;
+  }
+  bool punct_after = word != 0 && word < key.size();
+  for (size_t i = word; i < key.size() && punct_after; ++i) {
+    punct_after = (ClassOf(static_cast<unsigned char>(key[i])) & (kPunctChar | kWordChar)) ==
+                  kPunctChar;
+  }
+  if (punct_after) max_word_punct_prefix_ = std::max(max_word_punct_prefix_, word);
   // A phrase marks its first word so the scorer knows to try it.
   size_t space = key.find(' ');
   if (space != std::string_view::npos) {
@@ -229,6 +247,7 @@ Lexicon::LoadResult Lexicon::Load(const std::vector<LexiconSource>& sources,
   }
   for (const char* w : kNegators) lexicon->Upsert(w).flags |= kNegator;
   for (const char* w : kContrasts) lexicon->Upsert(w).flags |= kContrast;
+  for (const char* w : kRuleWords) lexicon->Upsert(w);
   for (const LexiconOverride& o : overrides) {
     std::string key = Lower(o.term);
     if (key.empty()) continue;

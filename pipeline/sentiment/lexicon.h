@@ -93,6 +93,11 @@ class Lexicon {
 
   size_t size() const { return count_; }
 
+  // The longest run of ASCII letters and digits that starts a key of the form "word, then ASCII
+  // punctuation other than '_'" (emoticons such as "8)" or "d:"): a chunk of that form with a
+  // longer word is no key, and the scorer skips its lookup.
+  size_t max_word_punct_prefix() const { return max_word_punct_prefix_; }
+
  private:
   struct Slot {
     uint32_t key_offset = 0;
@@ -122,6 +127,7 @@ class Lexicon {
   std::vector<uint64_t> pair_filter_ = std::vector<uint64_t>((size_t{1} << kPairFilterBits) / 64);
   std::vector<Slot> slots_;
   size_t count_ = 0;
+  size_t max_word_punct_prefix_ = 0;
 };
 
 // murmur3's 64-bit finalizer: spreads every input bit over the whole word.

@@ -25,6 +25,38 @@ constexpr size_t kMaxPhraseBytes = 96;
 
 double Sign(double v) { return v > 0 ? 1.0 : v < 0 ? -1.0 : 0.0; }
 
+// URLs are never scored.
+bool IsUrlStart(std::string_view chunk) {
+  return chunk.starts_with("http://") || chunk.starts_with("https://") ||
+         chunk.starts_with("www.");
+}
+
+#if defined(__AVX2__)
+// For a chunk of m <= 32 bytes, read as one vector from `window` (its bytes first): the length
+// of its leading ASCII letters and digits when ASCII punctuation other than '_' makes up all the
+// rest ("life," "great!!" "done."), else 0; `clause` tells whether the rest holds clause
+// punctuation.
+inline size_t WordThenPunct(const char* window, size_t m, bool& clause) {
+  const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(window));
+  auto bits = [](__m256i x) { return static_cast<uint32_t>(_mm256_movemask_epi8(x)); };
+  auto eq = [&](char c) { return bits(_mm256_cmpeq_epi8(v, _mm256_set1_epi8(c))); };
+  auto in = [](__m256i x, char lo, char hi) {  // signed: bytes >= 0x80 are below any ASCII
+    return _mm256_and_si256(_mm256_cmpgt_epi8(x, _mm256_set1_epi8(static_cast<char>(lo - 1))),
+                            _mm256_cmpgt_epi8(_mm256_set1_epi8(static_cast<char>(hi + 1)), x));
+  };
+  const uint32_t in_chunk = m == 32 ? ~0u : (1u << m) - 1;
+  const __m256i folded = _mm256_or_si256(v, _mm256_set1_epi8(0x20));
+  const uint32_t alnum = bits(_mm256_or_si256(in(folded, 'a', 'z'), in(v, '0', '9'))) & in_chunk;
+  if (alnum == in_chunk || !(alnum & 1)) return 0;
+  const auto word = static_cast<size_t>(__builtin_ctz(~alnum));
+  const uint32_t rest = in_chunk & ~((1u << word) - 1);
+  if (rest & (alnum | bits(v) | eq('_'))) return 0;  // bits(v): bytes >= 0x80
+  clause = (rest & (eq(',') | eq('.') | eq(';') | eq(':') | eq('!') | eq('?') | eq('(') |
+                    eq(')'))) != 0;
+  return word;
+}
+#endif
+
 }  // namespace
 
 double NormalizeScore(double score) {
@@ -73,8 +105,9 @@ inline bool LexiconScorer::AddWord(std::string_view word, bool emoji) {
   hashes_.Push(Lexicon::KeyHash(std::string_view(begin, length)));
   lower_size_ += length;
   const bool caps = upper >= 2 && lower == 0;
-  token_flags_.Push(
-      static_cast<uint8_t>((caps ? kCapsToken : 0) | (repeated ? kRepeatToken : 0)));
+  const bool nt = length > 3 && std::memcmp(out - 3, "n't", 3) == 0;
+  token_flags_.Push(static_cast<uint8_t>((caps ? kCapsToken : 0) | (repeated ? kRepeatToken : 0) |
+                                         (nt ? kNotToken : 0)));
   if (upper + lower > 0) ++cased_tokens_;
   caps_tokens_ += caps;
   return caps;
@@ -167,12 +200,25 @@ void LexiconScorer::Tokenize(std::string_view text) {
       if (IsClausePunct(static_cast<unsigned char>(chunk.back()))) MarkClauseEnd();
       continue;
     }
+#if defined(__AVX2__)
+    // The common impure chunk, a word and ASCII punctuation after it ("life," "great!!"), from
+    // one vector: what the checks below give it (no URL; no emoticon when the word is longer
+    // than any emoticon's or the chunk is longer than 8 bytes; the word and maybe a clause end).
+    if (m <= 32) {
+      const char* window = c.begin + 32 <= n ? chunk.data() : tail + (c.begin - tail_base);
+      bool clause = false;
+      const size_t word = WordThenPunct(window, m, clause);
+      if (word != 0 && (word > lexicon_->max_word_punct_prefix() || m > 8) &&
+          !IsUrlStart(chunk)) {
+        AddPlainWord(chunk.substr(0, word), window);
+        if (clause) MarkClauseEnd();
+        continue;
+      }
+    }
+#endif
     uint8_t classes = 0;  // whether the chunk holds ASCII letters or digits, ASCII punctuation
     for (const char c : chunk) classes |= ClassOf(static_cast<unsigned char>(c));
-    if ((classes & kPunctChar) && (chunk.starts_with("http://") || chunk.starts_with("https://") ||
-                                   chunk.starts_with("www."))) {
-      continue;
-    }
+    if ((classes & kPunctChar) && IsUrlStart(chunk)) continue;
     // A whole chunk that is a lexicon emoticon (":)", "<3", ":-D") is one token.
     if ((classes & kPunctChar) && m <= 8 && m >= 2) {
       char key[8];
@@ -285,8 +331,15 @@ void LexiconScorer::BuildUnits() {
   for (size_t k = 0; k < n; ++pos) {
     const ScoredToken& token = tokens_[k];
     const std::string_view w = TokenText(token);
+    const uint8_t token_flags = token_flags_[k];
     bool elongated = false;
-    const LexiconEntry* e = Lookup(w, hashes_[k], token_flags_[k] & kRepeatToken, elongated);
+    const LexiconEntry* e = Lookup(w, hashes_[k], token_flags & kRepeatToken, elongated);
+    // Most words: not in the lexicon, so no sentiment, phrase or rule word (the lexicon holds
+    // every word a rule names), and neither a clause end nor an "n't" negator.
+    if (e == nullptr && !(token_flags & (kClauseEndToken | kNotToken))) {
+      ++k;
+      continue;
+    }
     // Multi-word entries (phrases, idioms): longest match within one clause. Every phrase has
     // two words or more, so the pair filter on this word and the next rules most attempts out.
     if (e && (e->flags & kPhraseStart) && !token.emoji && k + 1 < n &&
@@ -345,8 +398,8 @@ void LexiconScorer::BuildUnits() {
         default:
           break;
       }
-      const bool nt = w.size() > 3 && w.ends_with("n't");
-      const bool clause_end = token_flags_[k] & kClauseEndToken;
+      const bool nt = token_flags & kNotToken;
+      const bool clause_end = token_flags & kClauseEndToken;
       if (e || nt || clause_end || hedge_word || so_or_this || at_or_very || least || never) {
         Unit& u = units_.emplace_back();
         u.pos = pos;

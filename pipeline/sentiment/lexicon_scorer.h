@@ -134,6 +134,7 @@ class LexiconScorer {
   static constexpr uint8_t kCapsToken = 1;       // all caps
   static constexpr uint8_t kClauseEndToken = 2;  // clause punctuation follows
   static constexpr uint8_t kRepeatToken = 4;     // a byte equal to the two before it
+  static constexpr uint8_t kNotToken = 8;        // ends with "n't" (longer than "n't")
 
   void Tokenize(std::string_view text);
   // Appends the token `word` (lower-cased, ’ as ') to lower_; returns whether it is all caps.
@@ -161,7 +162,7 @@ class LexiconScorer {
   std::string squeeze_;
   ChunkScan scan_;
   ScratchArray<ScoredToken> tokens_;  // reserved for one token a byte of the text
-  ScratchArray<uint8_t> token_flags_;  // per token: kCapsToken | kClauseEndToken | kRepeatToken
+  ScratchArray<uint8_t> token_flags_;  // per token: the k*Token bits
   std::vector<Unit> units_;  // the units rules can see, in text order
   uint32_t unit_count_ = 0;  // all units, seen or not
   ScratchArray<uint64_t> hashes_;  // Lexicon::KeyHash of each token, computed as it is added

@@ -123,6 +123,53 @@ TEST(LexiconTableTest, PhrasesMarkTheirFirstWord) {
   EXPECT_LT(passed, static_cast<int>(keys.size() * keys.size() / 100)) << "filter too full";
 }
 
+// The scorer skips every word the lexicon lacks after one filter test, so the lexicon holds the
+// words its rules name even when no source lists them.
+TEST(LexiconTableTest, HoldsTheRuleWords) {
+  auto lexicon = LoadLexicon("rule_words.tsv", "good\t1.9\n");
+  ASSERT_TRUE(lexicon);
+  for (const char* w : {"so", "at", "too", "all", "very", "that", "this", "least", "never",
+                        "really"}) {
+    EXPECT_NE(lexicon->Find(w), nullptr) << w;
+  }
+  const LexiconEntry* at = lexicon->Find("at");
+  ASSERT_NE(at, nullptr);
+  EXPECT_EQ(at->flags, 0) << "a rule word without a role of its own";
+  LexiconScorer scorer(lexicon);
+  LexiconScores least, at_least, never_so;
+  scorer.Score("least good", least);
+  scorer.Score("at least good", at_least);
+  scorer.Score("never so good", never_so);
+  EXPECT_LT(least.compound, 0);
+  EXPECT_GT(at_least.compound, 0);
+  EXPECT_GT(never_so.compound, 0);
+}
+
+// Chunks of a word and punctuation take a fast path that skips the emoticon lookup only when the
+// word is longer than any emoticon's leading word.
+TEST(LexiconTableTest, WordThenPunctuationKeysStillMatch) {
+  auto lexicon = LoadLexicon("emoticons.tsv",
+                             "xd:\t2\n8)\t1.5\nsweet<3\t2\ncover-up\t-1\nsad\t-2\n");
+  ASSERT_TRUE(lexicon);
+  EXPECT_EQ(lexicon->max_word_punct_prefix(), 2u) << "xd: counts; sweet<3 and cover-up do not";
+  LexiconScorer scorer(lexicon);
+  LexiconScores s;
+  scorer.Score("XD: and 8)", s);
+  EXPECT_EQ(s.sentiment_words, 2);
+  EXPECT_GT(s.compound, 0);
+  ASSERT_EQ(scorer.tokens().size(), 3u);
+  EXPECT_EQ(scorer.TokenText(scorer.tokens()[0]), "xd:");
+  scorer.Score("xdd: sad,", s);
+  ASSERT_EQ(scorer.tokens().size(), 2u);
+  EXPECT_EQ(scorer.TokenText(scorer.tokens()[0]), "xdd");
+  EXPECT_EQ(scorer.TokenText(scorer.tokens()[1]), "sad");
+  EXPECT_LT(s.compound, 0);
+  // No emoticon in the lexicon: nothing for a word to be compared with.
+  auto plain = LoadLexicon("no_emoticons.tsv", "sad\t-2\n");
+  ASSERT_TRUE(plain);
+  EXPECT_EQ(plain->max_word_punct_prefix(), 0u);
+}
+
 // Texts in which the same words come back with other negation states, cases, elongations,
 // punctuation, hashtags and digits.
 std::vector<std::string> RepeatingTexts() {
