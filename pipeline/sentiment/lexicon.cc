@@ -38,11 +38,18 @@ constexpr const char* kNegators[] = {
     "doesn't", "don't", "hadn't", "hasn't", "haven't", "isn't", "mightn't", "mustn't", "needn't",
     "oughtn't", "shan't", "shouldn't", "wasn't", "weren't", "won't", "wouldn't"};
 constexpr const char* kContrasts[] = {"but", "however"};
-// The words the scorer's rules name (hedges, "at least", "never so") that hold no role above:
-// entries without flags, so that every rule word passes the lexicon's filter and the scorer can
-// skip any word the lexicon does not hold after one filter test (LexiconScorer::BuildUnits).
-constexpr const char* kRuleWords[] = {"so",   "at",    "too",   "all",   "very",
-                                      "that", "this",  "least", "never", "really"};
+// The words the scorer's rules name, with their RuleWord bits. Each is an entry even when no
+// source lists it, so that the scorer can skip any word the lexicon does not hold after one
+// filter test (LexiconScorer::BuildUnits).
+struct RuleWordBits {
+  const char* word;
+  uint8_t bits;
+};
+constexpr RuleWordBits kRuleWords[] = {
+    {"so", kHedgeWord | kSoOrThis}, {"at", kAtOrVery},         {"too", kHedgeWord},
+    {"all", kHedgeWord},            {"very", kAtOrVery | kHedgeWord}, {"that", kHedgeWord},
+    {"this", kSoOrThis},            {"least", kLeast},         {"never", kNever},
+    {"really", kHedgeWord}};
 
 std::string Lower(std::string_view s) {
   std::string out(s);
@@ -247,7 +254,7 @@ Lexicon::LoadResult Lexicon::Load(const std::vector<LexiconSource>& sources,
   }
   for (const char* w : kNegators) lexicon->Upsert(w).flags |= kNegator;
   for (const char* w : kContrasts) lexicon->Upsert(w).flags |= kContrast;
-  for (const char* w : kRuleWords) lexicon->Upsert(w);
+  for (const RuleWordBits& r : kRuleWords) lexicon->Upsert(r.word).rule_words = r.bits;
   for (const LexiconOverride& o : overrides) {
     std::string key = Lower(o.term);
     if (key.empty()) continue;

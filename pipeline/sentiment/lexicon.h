@@ -52,11 +52,22 @@ enum RuleFlag : uint8_t {
   kHasValence = 16,
 };
 
+// The words scoring rules name (bit flags): hedges after a negator ("not so good"), "so"/"this"
+// in "never so good", "at"/"very" before "least", "least" and "never".
+enum RuleWord : uint8_t {
+  kHedgeWord = 1,  // so, too, all, very, that, really
+  kSoOrThis = 2,
+  kAtOrVery = 4,
+  kLeast = 8,
+  kNever = 16,
+};
+
 struct LexiconEntry {
   float valence = 0;
   float boost = 0;     // booster scalar (kBooster)
   uint8_t flags = 0;
   uint8_t max_phrase_words = 0;  // kPhraseStart: the longest phrase starting here
+  uint8_t rule_words = 0;        // RuleWord bits of this word
 };
 
 class Lexicon {
@@ -76,9 +87,13 @@ class Lexicon {
   // REQUIRES: hash == KeyHash(key) (lets a caller that hashed the key already skip a pass).
   // The filter test is inline: most words of a text stop there, without a call.
   const LexiconEntry* Find(std::string_view key, uint64_t hash) const {
-    const size_t bit = FilterBit(hash);
-    if (!(filter_[bit / 64] >> (bit % 64) & 1) || key.empty()) return nullptr;
+    if (!MayHold(hash) || key.empty()) return nullptr;
     return Probe(key, hash);
+  }
+  // False when no key has this KeyHash (the filter alone: true may be a false hit).
+  bool MayHold(uint64_t hash) const {
+    const size_t bit = FilterBit(hash);
+    return filter_[bit / 64] >> (bit % 64) & 1;
   }
 
   // The table's hash of a key: word-at-a-time, not stable across versions, never persisted.
@@ -162,11 +177,13 @@ inline uint64_t Lexicon::KeyHash(std::string_view key) {
     }
     h ^= load64(p + n - 8);
   } else if (n >= 4) {
-    h ^= (load32(p) << 32) | load32(p + n - 4);
+    // The key's bytes as a little-endian word (overlapping loads agree on the bytes they share),
+    // so a caller holding the bytes in a register can hash them alike.
+    h ^= load32(p) | load32(p + n - 4) << ((n - 4) * 8);
   } else if (n > 0) {
-    h ^= uint64_t{static_cast<unsigned char>(p[0])} << 16 |
-         uint64_t{static_cast<unsigned char>(p[n >> 1])} << 8 |
-         static_cast<unsigned char>(p[n - 1]);
+    h ^= static_cast<unsigned char>(p[0]) |
+         uint64_t{static_cast<unsigned char>(p[n >> 1])} << ((n >> 1) * 8) |
+         uint64_t{static_cast<unsigned char>(p[n - 1])} << ((n - 1) * 8);
   }
   return Fmix64(h);
 }

@@ -75,6 +75,7 @@ LexiconScorer::LexiconScorer(std::shared_ptr<const Lexicon> lexicon)
   token_flags_.Reserve(512);
   units_.reserve(512);
   hashes_.Reserve(512);
+  candidates_.Reserve(8);
 }
 
 inline bool LexiconScorer::AddWord(std::string_view word, bool emoji) {
@@ -114,7 +115,7 @@ inline bool LexiconScorer::AddWord(std::string_view word, bool emoji) {
 }
 
 inline void LexiconScorer::AddPlainWord(std::string_view word, const char* window) {
-#if defined(__AVX2__)
+#if defined(__AVX2__) && defined(__BMI2__)
   // ASCII letters and digits: lower case is the byte | 0x20 (digits have the bit already), upper
   // case letters are the bytes without it, lower case letters the bytes above 0x60.
   const size_t n = word.size();
@@ -136,16 +137,9 @@ inline void LexiconScorer::AddPlainWord(std::string_view word, const char* windo
   tokens_.Push(ScoredToken{static_cast<uint32_t>(lower_size_), static_cast<uint32_t>(n), false});
   // Lexicon::KeyHash of the lowered word, from the vector for words of up to 8 bytes.
   if (n <= 8) {
+    // KeyHash of up to 8 bytes hashes them as one little-endian word: the vector's low n bytes.
     const uint64_t x = static_cast<uint64_t>(_mm_cvtsi128_si64(_mm256_castsi256_si128(lowered)));
-    uint64_t h = n * 0x9E3779B97F4A7C15ULL;
-    if (n == 8) {
-      h ^= x;
-    } else if (n >= 4) {
-      h ^= (x & 0xFFFFFFFFu) << 32 | ((x >> ((n - 4) * 8)) & 0xFFFFFFFFu);
-    } else {
-      h ^= (x & 0xFF) << 16 | ((x >> ((n >> 1) * 8)) & 0xFF) << 8 | ((x >> ((n - 1) * 8)) & 0xFF);
-    }
-    hashes_.Push(Fmix64(h));
+    hashes_.Push(Fmix64(n * 0x9E3779B97F4A7C15ULL ^ _bzhi_u64(x, static_cast<unsigned>(8 * n))));
   } else {
     hashes_.Push(Lexicon::KeyHash(std::string_view(lower_.data() + lower_size_, n)));
   }
@@ -327,103 +321,95 @@ const LexiconEntry* LexiconScorer::LookupSqueezed(std::string_view w, bool& elon
 void LexiconScorer::BuildUnits() {
   const size_t n = tokens_.size();
   units_.clear();
-  uint32_t pos = 0;
-  for (size_t k = 0; k < n; ++pos) {
-    const ScoredToken& token = tokens_[k];
-    const std::string_view w = TokenText(token);
-    const uint8_t token_flags = token_flags_[k];
-    bool elongated = false;
-    const LexiconEntry* e = Lookup(w, hashes_[k], token_flags & kRepeatToken, elongated);
-    // Most words: not in the lexicon, so no sentiment, phrase or rule word (the lexicon holds
-    // every word a rule names), and neither a clause end nor an "n't" negator.
-    if (e == nullptr && !(token_flags & (kClauseEndToken | kNotToken))) {
-      ++k;
-      continue;
+  // Most words cannot matter to a rule: not in the lexicon (so no sentiment, phrase or rule
+  // word: the lexicon holds every word a rule names), no clause end, no "n't" negator, no
+  // elongation to squeeze. The others are marked in a bitmap, 64 tokens a word, without a branch
+  // a token; the loop below visits the marked ones only.
+  candidates_.Clear();
+  candidates_.Reserve(n / 64 + 1);
+  const Lexicon& lexicon = *lexicon_;
+  constexpr uint8_t kMayMatter = kClauseEndToken | kNotToken | kRepeatToken;
+  for (size_t base = 0; base < n; base += 64) {
+    const size_t end = std::min(n, base + 64);
+    uint64_t bits = 0;
+    for (size_t k = base; k < end; ++k) {
+      const bool may = lexicon.MayHold(hashes_[k]) | ((token_flags_[k] & kMayMatter) != 0);
+      bits |= uint64_t{may} << (k - base);
     }
-    // Multi-word entries (phrases, idioms): longest match within one clause. Every phrase has
-    // two words or more, so the pair filter on this word and the next rules most attempts out.
-    if (e && (e->flags & kPhraseStart) && !token.emoji && k + 1 < n &&
-        !(token_flags_[k] & kClauseEndToken) &&
-        lexicon_->MayStartPhrase(hashes_[k], hashes_[k + 1])) {
-      size_t longest = std::min<size_t>(e->max_phrase_words, n - k);
-      for (size_t len = longest; len >= 2; --len) {
-        phrase_.clear();
-        bool ok = true;
-        for (size_t m = 0; m < len && ok; ++m) {
-          if (m) phrase_.push_back(' ');
-          std::string_view part = TokenText(tokens_[k + m]);
-          if (phrase_.size() + part.size() > kMaxPhraseBytes) ok = false;
-          if (m + 1 < len && (token_flags_[k + m] & kClauseEndToken)) ok = false;
-          if (ok) phrase_.append(part);
-        }
-        const LexiconEntry* pe = ok ? lexicon_->Find(phrase_) : nullptr;
-        if (pe && (pe->flags & (kHasValence | kBooster | kNegator))) {
-          Unit& u = units_.emplace_back();
-          u.pos = pos;
-          u.valence = pe->valence;
-          u.boost = pe->boost;
-          u.flags = pe->flags & static_cast<uint8_t>(~kPhraseStart);
-          u.caps = true;
-          for (size_t m = 0; m < len; ++m) u.caps = u.caps && (token_flags_[k + m] & kCapsToken);
-          u.clause_end = token_flags_[k + len - 1] & kClauseEndToken;
-          k += len;
-          goto next;
-        }
-      }
-    }
-    {
-      // The words some rules name, by length first.
-      bool hedge_word = false, so_or_this = false, at_or_very = false, least = false,
-           never = false;
-      switch (w.size()) {
-        case 2:
-          hedge_word = so_or_this = w == "so";
-          at_or_very = w == "at";
-          break;
-        case 3:
-          hedge_word = w == "too" || w == "all";
-          break;
-        case 4:
-          at_or_very = w == "very";
-          hedge_word = at_or_very || w == "that";
-          so_or_this = w == "this";
-          break;
-        case 5:
-          least = w == "least";
-          never = w == "never";
-          break;
-        case 6:
-          hedge_word = w == "really";
-          break;
-        default:
-          break;
-      }
+    candidates_.Push(bits);
+  }
+  // A phrase's tokens make one unit: `absorbed` counts the tokens so merged into the one before
+  // them, so token k's unit ordinal is k - absorbed.
+  size_t absorbed = 0;
+  size_t next = 0;  // tokens before it belong to a phrase already matched
+  for (size_t word = 0; word < candidates_.size(); ++word) {
+    for (uint64_t bits = candidates_[word]; bits != 0; bits &= bits - 1) {
+      const size_t k = word * 64 + static_cast<size_t>(__builtin_ctzll(bits));
+      if (k < next) continue;
+      const auto pos = static_cast<uint32_t>(k - absorbed);
+      const ScoredToken& token = tokens_[k];
+      const std::string_view w = TokenText(token);
+      const uint8_t token_flags = token_flags_[k];
+      bool elongated = false;
+      const LexiconEntry* e = Lookup(w, hashes_[k], token_flags & kRepeatToken, elongated);
       const bool nt = token_flags & kNotToken;
       const bool clause_end = token_flags & kClauseEndToken;
-      if (e || nt || clause_end || hedge_word || so_or_this || at_or_very || least || never) {
-        Unit& u = units_.emplace_back();
-        u.pos = pos;
-        u.emoji = token.emoji;
-        u.caps = token_flags_[k] & kCapsToken;
-        u.clause_end = clause_end;
-        if (e) {
-          u.valence = (e->flags & kHasValence) ? e->valence : 0.f;
-          u.boost = e->boost;
-          u.flags = e->flags;
-          u.elongated = elongated;
+      if (e == nullptr && !nt && !clause_end) continue;
+      // Multi-word entries (phrases, idioms): longest match within one clause. Every phrase has
+      // two words or more, so the pair filter on this word and the next rules most attempts out.
+      if (e && (e->flags & kPhraseStart) && !token.emoji && k + 1 < n && !clause_end &&
+          lexicon.MayStartPhrase(hashes_[k], hashes_[k + 1])) {
+        if (const size_t len = AddPhraseUnit(k, e->max_phrase_words, pos); len != 0) {
+          absorbed += len - 1;
+          next = k + len;
+          continue;
         }
-        u.hedge_word = hedge_word;
-        u.so_or_this = so_or_this;
-        u.at_or_very = at_or_very;
-        u.least = least;
-        u.never = never;
-        if (nt) u.flags |= kNegator;
       }
-      ++k;
+      Unit& u = units_.emplace_back();
+      u.pos = pos;
+      u.emoji = token.emoji;
+      u.caps = token_flags & kCapsToken;
+      u.clause_end = clause_end;
+      if (e) {
+        u.valence = (e->flags & kHasValence) ? e->valence : 0.f;
+        u.boost = e->boost;
+        u.flags = e->flags;
+        u.elongated = elongated;
+        // The words rules name: the entry's own (an elongated word is none of them).
+        u.rule_words = elongated ? 0 : e->rule_words;
+      }
+      if (nt) u.flags |= kNegator;
     }
-  next:;
   }
-  unit_count_ = pos;
+  unit_count_ = static_cast<uint32_t>(n - absorbed);
+}
+
+size_t LexiconScorer::AddPhraseUnit(size_t k, size_t max_words, uint32_t pos) {
+  const size_t longest = std::min(max_words, tokens_.size() - k);
+  for (size_t len = longest; len >= 2; --len) {
+    phrase_.clear();
+    bool ok = true;
+    for (size_t m = 0; m < len && ok; ++m) {
+      if (m) phrase_.push_back(' ');
+      std::string_view part = TokenText(tokens_[k + m]);
+      if (phrase_.size() + part.size() > kMaxPhraseBytes) ok = false;
+      if (m + 1 < len && (token_flags_[k + m] & kClauseEndToken)) ok = false;
+      if (ok) phrase_.append(part);
+    }
+    const LexiconEntry* pe = ok ? lexicon_->Find(phrase_) : nullptr;
+    if (pe && (pe->flags & (kHasValence | kBooster | kNegator))) {
+      Unit& u = units_.emplace_back();
+      u.pos = pos;
+      u.valence = pe->valence;
+      u.boost = pe->boost;
+      u.flags = pe->flags & static_cast<uint8_t>(~kPhraseStart);
+      u.caps = true;
+      for (size_t m = 0; m < len; ++m) u.caps = u.caps && (token_flags_[k + m] & kCapsToken);
+      u.clause_end = token_flags_[k + len - 1] & kClauseEndToken;
+      return len;
+    }
+  }
+  return 0;
 }
 
 void LexiconScorer::Score(std::string_view text, std::span<const ByteSpan> mask,
@@ -485,10 +471,10 @@ void LexiconScorer::Score(std::string_view text, std::span<const ByteSpan> mask,
         if (!(g.flags & kNegator)) continue;
         // The unit right after the negator (a unit not kept is no hedge word), and whether
         // "so"/"this" comes between the negator and the sentiment word.
-        const bool after_hedges = units[j + 1].pos == g.pos + 1 && units[j + 1].hedge_word;
+        const bool after_hedges = units[j + 1].pos == g.pos + 1 && (units[j + 1].rule_words & kHedgeWord);
         bool so_between = false;
-        for (size_t m = j + 1; m < i; ++m) so_between = so_between || units[m].so_or_this;
-        if (k >= 2 && g.never && so_between) {
+        for (size_t m = j + 1; m < i; ++m) so_between = so_between || (units[m].rule_words & kSoOrThis);
+        if (k >= 2 && (g.rule_words & kNever) && so_between) {
           v *= 1.25;  // "never so good": emphasis, not negation
         } else if (k >= 2 && after_hedges) {
           v = base * kHedgedNegation;  // "not so good", "not too bad": a hedge
@@ -498,8 +484,8 @@ void LexiconScorer::Score(std::string_view text, std::span<const ByteSpan> mask,
           negated = true;
         }
       }
-      if (i >= 1 && units[i - 1].pos + 1 == u.pos && units[i - 1].least &&
-          !(i >= 2 && units[i - 2].pos + 2 == u.pos && units[i - 2].at_or_very)) {
+      if (i >= 1 && units[i - 1].pos + 1 == u.pos && (units[i - 1].rule_words & kLeast) &&
+          !(i >= 2 && units[i - 2].pos + 2 == u.pos && (units[i - 2].rule_words & kAtOrVery))) {
         v *= kNegationScalar;
         negated = true;
       }

@@ -123,11 +123,7 @@ class LexiconScorer {
     bool elongated = false;
     bool clause_end = false;  // clause punctuation follows this unit
     bool emoji = false;
-    bool hedge_word = false;  // so / very / too / that: "not so good" hedges
-    bool least = false;
-    bool at_or_very = false;
-    bool never = false;
-    bool so_or_this = false;
+    uint8_t rule_words = 0;  // RuleWord bits: "not so good" hedges, "at least", "never so"
   };
 
   // token_flags_ bits.
@@ -146,6 +142,9 @@ class LexiconScorer {
     if (!token_flags_.empty()) token_flags_.Back() |= kClauseEndToken;
   }
   void BuildUnits();
+  // The unit of the longest phrase of at most `max_words` tokens starting at token k, in one
+  // clause, at ordinal `pos`; returns its token count (0: none, no unit added).
+  size_t AddPhraseUnit(size_t k, size_t max_words, uint32_t pos);
   // `hash`: Lexicon::KeyHash(lowered); `repeated`: the token's kRepeatToken (without it no
   // squeezed form is tried).
   const LexiconEntry* Lookup(std::string_view lowered, uint64_t hash, bool repeated,
@@ -166,6 +165,7 @@ class LexiconScorer {
   std::vector<Unit> units_;  // the units rules can see, in text order
   uint32_t unit_count_ = 0;  // all units, seen or not
   ScratchArray<uint64_t> hashes_;  // Lexicon::KeyHash of each token, computed as it is added
+  ScratchArray<uint64_t> candidates_;  // BuildUnits: bit k: token k may matter to a rule
   int exclamations_ = 0;
   int questions_ = 0;
   int caps_tokens_ = 0;

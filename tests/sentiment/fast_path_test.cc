@@ -135,6 +135,9 @@ TEST(LexiconTableTest, HoldsTheRuleWords) {
   const LexiconEntry* at = lexicon->Find("at");
   ASSERT_NE(at, nullptr);
   EXPECT_EQ(at->flags, 0) << "a rule word without a role of its own";
+  EXPECT_EQ(at->rule_words, kAtOrVery);
+  EXPECT_EQ(lexicon->Find("very")->rule_words, kAtOrVery | kHedgeWord);
+  EXPECT_EQ(lexicon->Find("good")->rule_words, 0);
   LexiconScorer scorer(lexicon);
   LexiconScores least, at_least, never_so;
   scorer.Score("least good", least);
