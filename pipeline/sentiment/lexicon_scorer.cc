@@ -31,29 +31,43 @@ bool IsUrlStart(std::string_view chunk) {
          chunk.starts_with("www.");
 }
 
-#if defined(__AVX2__)
-// For a chunk of m <= 32 bytes, read as one vector from `window` (its bytes first): the length
-// of its leading ASCII letters and digits when ASCII punctuation other than '_' makes up all the
-// rest ("life," "great!!" "done."), else 0; `clause` tells whether the rest holds clause
-// punctuation.
-inline size_t WordThenPunct(const char* window, size_t m, bool& clause) {
+#if defined(__AVX2__) && defined(__BMI2__)
+#define EARSHOT_VECTOR_CHUNKS 1
+// The byte classes of a chunk of m <= 32 bytes, read as one vector from `window` (its bytes
+// first), as bitmaps (bit i: byte i; no bits at or past m).
+struct ChunkMasks {
+  uint64_t in_chunk;
+  uint64_t alnum;   // ASCII letters and digits
+  uint64_t word;    // alnum or '_'
+  uint64_t joiner;  // '\'' or '-': part of a word once one has started
+  uint64_t clause;  // IsClausePunct
+  uint64_t high;    // bytes >= 0x80
+};
+
+inline ChunkMasks ClassifyChunk(const char* window, size_t m) {
   const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(window));
-  auto bits = [](__m256i x) { return static_cast<uint32_t>(_mm256_movemask_epi8(x)); };
-  auto eq = [&](char c) { return bits(_mm256_cmpeq_epi8(v, _mm256_set1_epi8(c))); };
+  auto bits = [](__m256i x) { return uint64_t{static_cast<uint32_t>(_mm256_movemask_epi8(x))}; };
+  auto eq = [&](char c) { return _mm256_cmpeq_epi8(v, _mm256_set1_epi8(c)); };
   auto in = [](__m256i x, char lo, char hi) {  // signed: bytes >= 0x80 are below any ASCII
     return _mm256_and_si256(_mm256_cmpgt_epi8(x, _mm256_set1_epi8(static_cast<char>(lo - 1))),
                             _mm256_cmpgt_epi8(_mm256_set1_epi8(static_cast<char>(hi + 1)), x));
   };
-  const uint32_t in_chunk = m == 32 ? ~0u : (1u << m) - 1;
+  auto any = [](auto... x) { return (x | ...); };
+  ChunkMasks k;
+  k.in_chunk = (uint64_t{1} << m) - 1;
   const __m256i folded = _mm256_or_si256(v, _mm256_set1_epi8(0x20));
-  const uint32_t alnum = bits(_mm256_or_si256(in(folded, 'a', 'z'), in(v, '0', '9'))) & in_chunk;
-  if (alnum == in_chunk || !(alnum & 1)) return 0;
-  const auto word = static_cast<size_t>(__builtin_ctz(~alnum));
-  const uint32_t rest = in_chunk & ~((1u << word) - 1);
-  if (rest & (alnum | bits(v) | eq('_'))) return 0;  // bits(v): bytes >= 0x80
-  clause = (rest & (eq(',') | eq('.') | eq(';') | eq(':') | eq('!') | eq('?') | eq('(') |
-                    eq(')'))) != 0;
-  return word;
+  k.alnum = bits(_mm256_or_si256(in(folded, 'a', 'z'), in(v, '0', '9'))) & k.in_chunk;
+  k.word = k.alnum | (bits(eq('_')) & k.in_chunk);
+  k.joiner = bits(_mm256_or_si256(eq('\''), eq('-'))) & k.in_chunk;
+  k.clause = bits(any(eq(','), eq('.'), eq(';'), eq(':'), eq('!'), eq('?'), eq('('), eq(')'))) &
+             k.in_chunk;
+  k.high = bits(v) & k.in_chunk;
+  return k;
+}
+
+// Bits [from, to) of a bitmap. REQUIRES: from <= to <= 63.
+inline uint64_t BitRange(uint64_t from, uint64_t to) {
+  return (uint64_t{1} << to) - (uint64_t{1} << from);
 }
 #endif
 
@@ -194,24 +208,34 @@ void LexiconScorer::Tokenize(std::string_view text) {
       if (IsClausePunct(static_cast<unsigned char>(chunk.back()))) MarkClauseEnd();
       continue;
     }
-#if defined(__AVX2__)
-    // The common impure chunk, a word and ASCII punctuation after it ("life," "great!!"), from
-    // one vector: what the checks below give it (no URL; no emoticon when the word is longer
-    // than any emoticon's or the chunk is longer than 8 bytes; the word and maybe a clause end).
-    if (m <= 32) {
-      const char* window = c.begin + 32 <= n ? chunk.data() : tail + (c.begin - tail_base);
-      bool clause = false;
-      const size_t word = WordThenPunct(window, m, clause);
-      if (word != 0 && (word > lexicon_->max_word_punct_prefix() || m > 8) &&
-          !IsUrlStart(chunk)) {
+    uint8_t classes = 0;  // whether the chunk holds ASCII letters or digits, ASCII punctuation
+#if EARSHOT_VECTOR_CHUNKS
+    // Chunks of up to 32 bytes are classified as one vector, and an ASCII one is split on its
+    // bitmaps below, with what the byte loops after them would give.
+    ChunkMasks masks{};
+    const char* const window = c.begin + 32 <= n ? chunk.data() : tail + (c.begin - tail_base);
+    const bool vector = m <= 32;
+    if (vector) {
+      masks = ClassifyChunk(window, m);
+      // The common impure chunk, a word and ASCII punctuation after it ("life," "great!!"): no
+      // URL, and no emoticon when the word is longer than any emoticon's or the chunk is longer
+      // than 8 bytes; the word and maybe a clause end.
+      const uint64_t word = static_cast<uint64_t>(__builtin_ctzll(~masks.alnum));
+      const uint64_t rest = masks.in_chunk & ~BitRange(0, word);
+      if (word != 0 && !(rest & (masks.word | masks.high)) &&
+          (word > lexicon_->max_word_punct_prefix() || m > 8) && !IsUrlStart(chunk)) {
         AddPlainWord(chunk.substr(0, word), window);
-        if (clause) MarkClauseEnd();
+        if (rest & masks.clause) MarkClauseEnd();
         continue;
       }
+      classes = static_cast<uint8_t>((masks.alnum ? kAlnumChar : 0) |
+                                     ((masks.in_chunk & ~masks.alnum & ~masks.high) ? kPunctChar : 0));
+    } else {
+      for (const char c : chunk) classes |= ClassOf(static_cast<unsigned char>(c));
     }
-#endif
-    uint8_t classes = 0;  // whether the chunk holds ASCII letters or digits, ASCII punctuation
+#else
     for (const char c : chunk) classes |= ClassOf(static_cast<unsigned char>(c));
+#endif
     if ((classes & kPunctChar) && IsUrlStart(chunk)) continue;
     // A whole chunk that is a lexicon emoticon (":)", "<3", ":-D") is one token.
     if ((classes & kPunctChar) && m <= 8 && m >= 2) {
@@ -228,6 +252,32 @@ void LexiconScorer::Tokenize(std::string_view text) {
         continue;
       }
     }
+#if EARSHOT_VECTOR_CHUNKS
+    if (vector && masks.high == 0) {
+      // Words: a run that starts at a word byte and goes on over word bytes and joiners, without
+      // the joiners at its end; clause punctuation between words ends the clause of the token
+      // before it.
+      const uint64_t runs = masks.word | masks.joiner;
+      uint64_t p = 0;
+      for (uint64_t starts = masks.word; starts != 0;) {
+        const auto b = static_cast<uint64_t>(__builtin_ctzll(starts));
+        if (masks.clause & BitRange(p, b)) MarkClauseEnd();
+        const auto e = static_cast<uint64_t>(__builtin_ctzll(~runs & ~BitRange(0, b)));
+        const uint64_t last = 63 - static_cast<uint64_t>(__builtin_clzll(masks.word & BitRange(b, e)));
+        const std::string_view word = chunk.substr(b, last + 1 - b);
+        if ((BitRange(b, last + 1) & ~masks.alnum) == 0) {
+          const size_t at = c.begin + b;
+          AddPlainWord(word, at + 32 <= n ? s + at : tail + (at - tail_base));
+        } else {
+          AddWord(word, false);
+        }
+        p = e;
+        starts &= ~BitRange(0, e);
+      }
+      if (masks.clause & BitRange(p, m)) MarkClauseEnd();
+      continue;
+    }
+#endif
     // A word of ASCII letters and digits followed by ASCII punctuation only ("life," "great!!",
     // "done."): what the split below gives, the word and maybe a clause end, without the split.
     size_t alnum = 0;

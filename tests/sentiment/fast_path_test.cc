@@ -304,16 +304,21 @@ TEST(FeatureBoundTest, DensestTextsStayWithinTheBound) {
 // is trimmed and is no clause mark), so both texts must tokenize and score alike. Words of 1 to
 // 40 bytes, mixed case, digits, elongations, many ending at or near the end of the text.
 // Words of ASCII letters and digits, alone or followed by ASCII punctuation, take fast paths in
-// the tokenizer; a '-' before the word sends the same word down the general split.
+// the tokenizer, and other ASCII chunks of up to 32 bytes are split on bitmaps; a '-' before the
+// word sends the same word down the bitmap split, and 33 more after it down the byte-at-a-time
+// split (a run of '-' outside a word is no token).
 TEST(PlainWordTest, FastPathEqualsGeneralPath) {
-  auto lexicon = LoadLexicon("plain.tsv", "good\t1.9\nbad\t-2.5\ngoo\t0.5\nzz\t1\nabc123\t-1\n");
-  LexiconScorer fast(lexicon), general(lexicon);
-  const std::vector<std::string> words = {"good",   "bad", "very", "not", "goo", "zz",
-                                          "abc123", "a",   "I",    "x9",  "the", "extraordinarily",
-                                          "so"};
+  // No key holds punctuation: a whole chunk of up to 8 bytes that is a key is one token, and
+  // the padded chunks could not be.
+  auto lexicon = LoadLexicon("plain.tsv",
+                             "good\t1.9\nbad\t-2.5\ngoo\t0.5\nzz\t1\nabc123\t-1\nray\t-1\n");
+  LexiconScorer fast(lexicon), split(lexicon), general(lexicon);
+  const std::vector<std::string> words = {
+      "good", "bad", "very",  "not",  "goo",         "zz",    "abc123", "a",         "I",
+      "x9",   "the", "extraordinarily", "so", "don't", "x-ray", "o'clock-ish", "snake_case"};
   std::mt19937_64 rng(99);
   for (int round = 0; round < 20000; ++round) {
-    std::string plain_text, general_text;
+    std::string plain_text, split_text, general_text;
     const int count = 1 + static_cast<int>(rng() % 12);
     for (int w = 0; w < count; ++w) {
       std::string word = words[rng() % words.size()];
@@ -338,23 +343,31 @@ TEST(PlainWordTest, FastPathEqualsGeneralPath) {
         }
       }
       const std::string gap = (r >> 40) % 6 == 0 ? "\t " : " ";
-      plain_text += (w ? gap : std::string((r >> 44) % 3, ' ')) + word + after;
-      general_text += (w ? gap : std::string((r >> 44) % 3, ' ')) + "-" + word + after;
+      // Punctuation before the word (a clause end for the token before it) in a third of them.
+      static const std::string kBefore[] = {"(", "\"", ",", "#", "...", "&"};
+      const std::string before = (r >> 56) % 3 == 0 ? kBefore[(r >> 58) % 6] : "";
+      const std::string lead = w ? gap : std::string((r >> 44) % 3, ' ');
+      plain_text += lead + before + word + after;
+      split_text += lead + "-" + before + word + after;
+      general_text += lead + "-" + before + word + after + std::string(33, '-');
     }
-    LexiconScores a, b;
-    fast.Score(plain_text, a);
-    general.Score(general_text, b);
-    ASSERT_EQ(fast.tokens().size(), general.tokens().size()) << plain_text;
-    for (size_t k = 0; k < fast.tokens().size(); ++k) {
-      ASSERT_EQ(fast.TokenText(fast.tokens()[k]), general.TokenText(general.tokens()[k]))
-          << plain_text;
+    LexiconScores g;
+    general.Score(general_text, g);
+    for (auto [scorer, text] : {std::pair{&fast, &plain_text}, std::pair{&split, &split_text}}) {
+      LexiconScores a;
+      scorer->Score(*text, a);
+      ASSERT_EQ(scorer->tokens().size(), general.tokens().size()) << *text;
+      for (size_t k = 0; k < scorer->tokens().size(); ++k) {
+        ASSERT_EQ(scorer->TokenText(scorer->tokens()[k]), general.TokenText(general.tokens()[k]))
+            << *text;
+      }
+      ASSERT_EQ(a.compound, g.compound) << *text;
+      ASSERT_EQ(a.pos, g.pos) << *text;
+      ASSERT_EQ(a.neg, g.neg) << *text;
+      ASSERT_EQ(a.caps_words, g.caps_words) << *text;
+      ASSERT_EQ(a.sentiment_words, g.sentiment_words) << *text;
+      ASSERT_EQ(a.negated, g.negated) << *text;
     }
-    ASSERT_EQ(a.compound, b.compound) << plain_text;
-    ASSERT_EQ(a.pos, b.pos) << plain_text;
-    ASSERT_EQ(a.neg, b.neg) << plain_text;
-    ASSERT_EQ(a.caps_words, b.caps_words) << plain_text;
-    ASSERT_EQ(a.sentiment_words, b.sentiment_words) << plain_text;
-    ASSERT_EQ(a.negated, b.negated) << plain_text;
   }
   // The paths differ where it matters: elongation and caps reach the score.
   LexiconScores plain, elongated, caps;
