@@ -163,6 +163,15 @@ class ServiceTest : public ::testing::Test {
     return total;
   }
 
+  // earshot_paused_partitions from an instance's /metrics (0 when unreadable).
+  static double PausedPartitions(int admin_port) {
+    std::string body;
+    if (HttpGet(admin_port, "/metrics", &body) != 200) return 0.0;
+    const std::string_view name = "\nearshot_paused_partitions ";
+    size_t at = body.find(name);
+    return at == std::string::npos ? 0.0 : std::atof(body.c_str() + at + name.size());
+  }
+
   static Pairs Unique(const Pairs& pairs) {
     Pairs u;
     for (auto it = pairs.begin(); it != pairs.end(); it = pairs.upper_bound(*it)) u.insert(*it);
@@ -444,14 +453,7 @@ TEST_F(ServiceTest, PausedPartitionsAreFetchedAgainAfterARebalance) {
   ASSERT_TRUE(WaitFor([&] { return a->service->stats().assigned_partitions.load() > 0; }, 30));
   broker_->SetBrokerDown(kOutputBroker, true);
   ASSERT_TRUE(ProduceAll(bootstrap_, records));
-  auto paused = [&](int port) {
-    std::string body;
-    if (HttpGet(port, "/metrics", &body) != 200) return 0.0;
-    const std::string_view name = "\nearshot_paused_partitions ";
-    size_t at = body.find(name);
-    return at == std::string::npos ? 0.0 : std::atof(body.c_str() + at + name.size());
-  };
-  EXPECT_TRUE(WaitFor([&] { return paused(a->service->admin_port()) > 0; }, 60))
+  EXPECT_TRUE(WaitFor([&] { return PausedPartitions(a->service->admin_port()) > 0; }, 60))
       << "no partition was paused while nothing could be delivered";
   const int64_t consumed_while_blocked = a->service->stats().consumed.load();
   EXPECT_LT(consumed_while_blocked, static_cast<int64_t>(records.size()));
@@ -495,6 +497,45 @@ TEST_F(ServiceTest, WorkLeftByATimedOutRevokeStaysApartFromTheNextAssignment) {
   EXPECT_TRUE(WaitFor([&] { return b->service->stats().assigned_partitions.load() > 0; }, 60));
   EXPECT_TRUE(WaitFor([&] { return a->service->stats().assigned_partitions.load() > 0; }, 30));
   EXPECT_GT(a->service->stats().reassigned_unfinished.load(), 0);
+  broker_->SetBrokerDown(kOutputBroker, false);
+  EXPECT_TRUE(WaitFor([&] { return Committed() == InputEnd(); }, 120))
+      << "committed " << Committed() << " of " << InputEnd();
+  b->Stop();  // may report an unclean drain: it took over partitions with work outstanding
+  EXPECT_EQ(a->Stop(), 0);
+  Pairs got = EnrichedPairs(ReadTopic(bootstrap_, "earshot.enriched"));
+  EXPECT_EQ(Unique(got), Unique(expected.pairs));
+}
+
+// A consumer paused for backpressure still serves its group. The output broker stays down
+// while a second instance joins: the first instance, congested and paused, must take part in the
+// rebalance (revoke, drain until its deadline, rejoin) and end up sharing the partitions, rather
+// than stop polling until the embedded broker drops it from the group (after session.timeout.ms
+// - 1 s) and the second instance takes everything.
+TEST_F(ServiceTest, APausedInstanceTakesPartInARebalance) {
+  auto config = Load(WriteConfig("  memory_budget_mb: 32\n", 1 << 20, 1500));
+  auto rules = Rules(*config);
+  auto records = Generate(12000, 37, 0.0);
+  Expected expected = ExpectedOutputs(*config, records);
+  IsolateOutputs();
+  auto a = StartService(config, rules, bootstrap_);
+  ASSERT_NE(a, nullptr);
+  ASSERT_TRUE(WaitFor([&] { return a->service->stats().assigned_partitions.load() > 0; }, 30));
+  broker_->SetBrokerDown(kOutputBroker, true);
+  ASSERT_TRUE(ProduceAll(bootstrap_, records));
+  ASSERT_TRUE(WaitFor([&] { return PausedPartitions(a->service->admin_port()) > 0; }, 60))
+      << "no partition was paused while nothing could be delivered";
+  auto b = StartService(config, rules, bootstrap_);
+  ASSERT_NE(b, nullptr);
+  const int64_t total = static_cast<int64_t>(kInputs.size()) * kPartitions;
+  auto shared = [&] {
+    const int64_t in_a = a->service->stats().assigned_partitions.load();
+    const int64_t in_b = b->service->stats().assigned_partitions.load();
+    return in_a > 0 && in_b > 0 && in_a + in_b == total;
+  };
+  EXPECT_TRUE(WaitFor(shared, 30))
+      << "first instance " << a->service->stats().assigned_partitions.load()
+      << ", second instance " << b->service->stats().assigned_partitions.load() << " of "
+      << total << " partitions while the first was paused";
   broker_->SetBrokerDown(kOutputBroker, false);
   EXPECT_TRUE(WaitFor([&] { return Committed() == InputEnd(); }, 120))
       << "committed " << Committed() << " of " << InputEnd();
