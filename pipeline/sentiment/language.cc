@@ -2,6 +2,8 @@
 
 #include <cld2/public/compact_lang_det.h>
 
+#include <cstdint>
+
 namespace earshot::pipeline::sentiment {
 namespace {
 
@@ -15,22 +17,53 @@ bool StartsWithIgnoreCase(std::string_view s, std::string_view prefix) {
   return true;
 }
 
+// Length of the well-formed UTF-8 sequence starting at s[i] (1 to 4 bytes: no overlong forms,
+// surrogates or code points past U+10FFFF), or 0 when the bytes there are not one.
+size_t Utf8SequenceAt(std::string_view s, size_t i) {
+  const auto c = static_cast<unsigned char>(s[i]);
+  const size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+  if (n == 0 || i + n > s.size()) return 0;
+  uint32_t cp = n == 1 ? c : c & (0x7Fu >> n);
+  for (size_t k = 1; k < n; ++k) {
+    const auto d = static_cast<unsigned char>(s[i + k]);
+    if ((d & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (d & 0x3Fu);
+  }
+  const bool overlong = (n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000);
+  if (overlong || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+  return n;
+}
+
 }  // namespace
 
 std::string_view DetectLanguage(std::string_view text_in, bool& reliable) {
   // @mentions and URLs are not language: detect on the rest (a bounded stack copy, no
-  // allocation; long texts are judged on their first 1 KiB).
+  // allocation; long texts are judged on their first 1 KiB). CLD2 reads past the end of an
+  // incomplete UTF-8 sequence, so the copy holds whole, well-formed sequences only: a byte that
+  // starts none becomes a space, and a character that does not fit ends the copy.
   char buffer[1024];
   size_t length = 0;
-  for (size_t i = 0; i < text_in.size() && length < sizeof buffer;) {
+  bool full = false;
+  for (size_t i = 0; i < text_in.size() && length < sizeof buffer && !full;) {
     size_t j = i;
     while (j < text_in.size() && text_in[j] != ' ' && text_in[j] != '\n') ++j;
     std::string_view word = text_in.substr(i, j - i);
     bool skip = (word.size() > 1 && word[0] == '@') || word.starts_with("http://") ||
                 word.starts_with("https://") || word.starts_with("www.");
     if (!skip) {
-      for (char c : word) {
-        if (length < sizeof buffer) buffer[length++] = c;
+      for (size_t k = 0; k < word.size() && length < sizeof buffer;) {
+        const size_t n = Utf8SequenceAt(word, k);
+        if (n == 0) {
+          buffer[length++] = ' ';
+          ++k;
+          continue;
+        }
+        if (length + n > sizeof buffer) {
+          full = true;  // no partial character
+          break;
+        }
+        for (size_t b = 0; b < n; ++b) buffer[length++] = word[k + b];
+        k += n;
       }
       if (length < sizeof buffer) buffer[length++] = ' ';
     }

@@ -256,5 +256,26 @@ TEST(LanguageGateTest, DetectsWhenTagMissing) {
   EXPECT_TRUE(CheckLanguage("", "ok").supported);  // too short to be sure: scored
 }
 
+// CLD2 must only see well-formed UTF-8: it reads past the end of a truncated sequence and indexes
+// its tables with stray bytes (the first text crashed it; found by fuzz/fuzz_sentiment.cc).
+TEST(LanguageGateTest, MalformedUtf8AndCutCharactersAreSafe) {
+  const std::string fuzzed(
+      "sooo gooo\x01" "d\xf7\x94\x9e\xdfv\x00\x00@\x00\xd8\x8d\x00\x00\x00od \xf0\x9f\x98\xff"
+      "\x00\x00\x00\x00\x00\x00\x00\x00\x00o\x01\xf0\x9f\x98\x9ding\xe2\x9d\x98\xf0\x98\x9f",
+      58);
+  EXPECT_TRUE(CheckLanguage("", fuzzed).detected);
+  for (const char* tail : {"\xe3", "\xe3\x81", "\xc0\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80"}) {
+    EXPECT_TRUE(CheckLanguage("", std::string("das ist gut ") + tail).detected) << tail;
+  }
+  // Japanese past the 1 KiB the detector looks at, one byte off so that a 3-byte character
+  // straddles the cut: judged on whole characters, and still Japanese.
+  std::string japanese = "x";
+  while (japanese.size() < 3000) japanese += "\xe4\xbb\x8a\xe6\x97\xa5\xe3\x81\xaf\xe9\x9b\xa8";
+  LanguageDecision ja = CheckLanguage("", japanese);
+  EXPECT_TRUE(ja.detected);
+  EXPECT_EQ(ja.code, "ja");
+  EXPECT_FALSE(ja.supported);
+}
+
 }  // namespace
 }  // namespace earshot::pipeline::sentiment
