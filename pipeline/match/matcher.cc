@@ -319,7 +319,10 @@ void Matcher::Match(const ingest::Post& post, MatchResult& result) {
       }
       for (int local : set_hits_) {
         int atom = group.atom_ids[static_cast<size_t>(local)];
-        if (rs.atoms()[static_cast<size_t>(atom)].verify && Occurrences(atom).empty()) continue;
+        // A set hit is only a candidate, confirmed on the tokens with their kinds: a wildcard
+        // could cover the '@' of a mention or the "://" of a URL, and a URL token's view text can
+        // equal a word's ("www." and "http://acme" give "www" and "acme").
+        if (Occurrences(atom).empty()) continue;
         need_cased = need_cased || rs.is_cased_gate(atom);
         atom_stamp_[static_cast<size_t>(atom)] = stamp_;
         for (uint32_t b : rs.atom_brands()[static_cast<size_t>(atom)]) {

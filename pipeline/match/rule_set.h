@@ -58,9 +58,6 @@ struct Atom {
   std::vector<TokenPattern> tokens;
   bool cased = false;          // matched against the cased view
   bool allow_hashtag = false;  // a plain single word also matches its #hashtag
-  // Holds a wildcard: the RE2::Set hit is only a candidate (a '?' or '*' could cover the '@' of
-  // a mention or the "://" of a URL), confirmed on the tokens with their kinds.
-  bool verify = false;
   std::string regex;           // the pattern in the RE2::Set
 };
 

@@ -195,6 +195,7 @@ std::vector<Case> CatalogueCases() {
       {"Delta https://t.co/abc123", {"delta"}, {"Delta"}},
       {"https://t.co/delta123", {}},
       {"http://delta.com", {}},
+      {"http://delta and https://Delta/", {}},  // URL tokens whose text is just the word
       {"see www.delta.com.", {}},
       {"DELTA 🛫 late", {"delta"}, {"DELTA"}},
       {"Delta✈", {"delta"}, {"Delta"}},
@@ -427,6 +428,15 @@ std::vector<Group> OperatorGroups() {
                         {"microwave soft", {"w8"}},
                         {"micro soft", {"w8"}},
                         {"soft micro", {}},
+                    }});
+  // Token kinds: "www." is a URL token whose text is "www", like the word's. A word term must
+  // not match it nor a URL term the word (the brand matched with no span; found by fuzz_query).
+  groups.push_back({"kinds",
+                    {Rule("k1", "www"), Rule("k2", "www.")},
+                    {
+                        {"see www. now", {"k2"}},
+                        {"www rocks", {"k1"}, {"www"}},
+                        {"www www.", {"k1", "k2"}, {"www"}},
                     }});
   groups.push_back({"cased",
                     {Rule("us", "{US} NEAR/3 (election OR congress OR army)"), Rule("usa", "{US}"),
