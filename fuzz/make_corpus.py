@@ -68,6 +68,24 @@ CONFIG_SEEDS = [
 ]
 
 
+QUERY_SEEDS = [
+    '"nimbus air" OR @NimbusAir\n\nJust flew Nimbus Air, never again',
+    'brightbean AND (coffee OR roast*) NOT "bean counter"\nspam\nBrightbean roast is great',
+    'case:"ACME" OR url:acme.com OR #acme\n\nACME support at https://acme.com #acme',
+    '"\u30d1\u30fc\u30bb\u30ea\u30fc" OR parcelly\n\n\u30d1\u30fc\u30bb\u30ea\u30fc\u304c\u9045\u3044',
+    'NEAR/3(late delivery) OR (parcel* -ly)\n\nmy parcel delivery is late again',
+]
+
+SENTIMENT_SEEDS = [
+    "I don't love it, but the crew was GREAT!!! :) <3",
+    "not so good... kind of on hold for an hour, still no refund :-(",
+    "sooo goooood \U0001F60D\U0001F3FD and caf\u00e9 isn\u2019t bad; xd: 8) D:",
+    "@united at least they tried. http://x.y/z www.example.com #fail",
+    "never so happy (really)!? \u201cquoted\u201d \u2014 done. x-ray o'clock-ish snake_case",
+    "a" * 40 + "! " + "B" * 33 + ", ok",
+]
+
+
 def write_seed(out_dir, data):
     if isinstance(data, str):
         data = data.encode("utf-8")
@@ -219,6 +237,29 @@ def main():
                 counts["config"] += write_seed(config_dir, f.read())
     for seed in CONFIG_SEEDS:
         counts["config"] += write_seed(config_dir, seed)
+
+    # Brand queries (fuzz_query): a query, then an exclude line, then a post.
+    query_dir = os.path.join(args.out, "query")
+    os.makedirs(query_dir, exist_ok=True)
+    counts["query"] = 0
+    for seed in QUERY_SEEDS:
+        counts["query"] += write_seed(query_dir, seed)
+
+    # Sentiment (fuzz_sentiment): a control byte (0: no masks), then a text; the VADER tweets
+    # gold set when the shared data is there.
+    sentiment_dir = os.path.join(args.out, "sentiment")
+    os.makedirs(sentiment_dir, exist_ok=True)
+    counts["sentiment"] = 0
+    for seed in SENTIMENT_SEEDS:
+        counts["sentiment"] += write_seed(sentiment_dir, "\x00" + seed)
+    gold = os.path.join(args.shared, "data", "sentiment", "vader_gold", "tweets_GroundTruth.txt")
+    if os.path.exists(gold):
+        with open(gold, encoding="utf-8", errors="replace") as f:
+            for i, line in enumerate(f):
+                parts = line.rstrip("\n").split("\t")
+                if len(parts) >= 3 and i % 10 == 0:
+                    control = chr(i % 8)  # some with masks and the language tag
+                    counts["sentiment"] += write_seed(sentiment_dir, control + "\x02\x09" + parts[2])
 
     for target in sorted(counts):
         print(f"  corpus {target}: {counts[target]} new seeds")

@@ -16,7 +16,7 @@ JOBS=${FUZZ_JOBS:-1}
 SHARED=${EARSHOT_SHARED_DIR:-$(cd .. && pwd)/shared}
 BUILD=build/fuzz
 ALL_TARGETS="x_v2 x_v1 reddit bluesky mastodon yelp amazon app_store_rss app_scraper generic
-twcs_csv auto config"
+twcs_csv auto config query sentiment"
 TARGETS=${FUZZ_TARGETS:-$ALL_TARGETS}
 
 if ! command -v clang++ >/dev/null; then
@@ -48,7 +48,11 @@ for target in $TARGETS; do
   log="$BUILD/logs/$target.log"
   mkdir -p "$corpus" "$findings" "$(dirname "$log")"
   dict=()
-  [[ "$target" != config && "$target" != twcs_csv ]] && dict=(-dict=fuzz/json.dict)
+  case "$target" in
+    config | twcs_csv | sentiment) ;;
+    query) dict=(-dict=fuzz/query.dict) ;;
+    *) dict=(-dict=fuzz/json.dict) ;;
+  esac
   echo "== fuzz_$target: $RUNS runs"
   start=$(date +%s.%N)
   set +e

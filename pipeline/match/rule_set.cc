@@ -131,8 +131,7 @@ class Compiler {
     atom.cased = term.cased;
     for (const Token& t : scratch_.tokens) {
       std::string_view text = term.cased ? scratch_.CasedText(t) : scratch_.TokenText(t);
-      TokenPattern p{std::string(text), text.find_first_of("*?") != std::string_view::npos,
-                     t.kind};
+      TokenPattern p{std::string(text), text.find_first_of("*?") != std::string_view::npos, t.kind};
       if (p.wildcard) {
         size_t literal = CodePoints(text) - static_cast<size_t>(std::count(text.begin(), text.end(), '*')) -
                          static_cast<size_t>(std::count(text.begin(), text.end(), '?'));

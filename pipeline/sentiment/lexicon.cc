@@ -45,11 +45,16 @@ struct RuleWordBits {
   const char* word;
   uint8_t bits;
 };
-constexpr RuleWordBits kRuleWords[] = {
-    {"so", kHedgeWord | kSoOrThis}, {"at", kAtOrVery},         {"too", kHedgeWord},
-    {"all", kHedgeWord},            {"very", kAtOrVery | kHedgeWord}, {"that", kHedgeWord},
-    {"this", kSoOrThis},            {"least", kLeast},         {"never", kNever},
-    {"really", kHedgeWord}};
+constexpr RuleWordBits kRuleWords[] = {{"so", kHedgeWord | kSoOrThis},
+                                       {"at", kAtOrVery},
+                                       {"too", kHedgeWord},
+                                       {"all", kHedgeWord},
+                                       {"very", kAtOrVery | kHedgeWord},
+                                       {"that", kHedgeWord},
+                                       {"this", kSoOrThis},
+                                       {"least", kLeast},
+                                       {"never", kNever},
+                                       {"really", kHedgeWord}};
 
 std::string Lower(std::string_view s) {
   std::string out(s);
@@ -158,8 +163,8 @@ LexiconEntry& Lexicon::Upsert(std::string_view key) {
   }
   bool punct_after = word != 0 && word < key.size();
   for (size_t i = word; i < key.size() && punct_after; ++i) {
-    punct_after = (ClassOf(static_cast<unsigned char>(key[i])) & (kPunctChar | kWordChar)) ==
-                  kPunctChar;
+    punct_after =
+        (ClassOf(static_cast<unsigned char>(key[i])) & (kPunctChar | kWordChar)) == kPunctChar;
   }
   if (punct_after) max_word_punct_prefix_ = std::max(max_word_punct_prefix_, word);
   // A phrase marks its first word so the scorer knows to try it.

@@ -27,8 +27,7 @@ double Sign(double v) { return v > 0 ? 1.0 : v < 0 ? -1.0 : 0.0; }
 
 // URLs are never scored.
 bool IsUrlStart(std::string_view chunk) {
-  return chunk.starts_with("http://") || chunk.starts_with("https://") ||
-         chunk.starts_with("www.");
+  return chunk.starts_with("http://") || chunk.starts_with("https://") || chunk.starts_with("www.");
 }
 
 #if defined(__AVX2__) && defined(__BMI2__)
@@ -228,8 +227,9 @@ void LexiconScorer::Tokenize(std::string_view text) {
         if (rest & masks.clause) MarkClauseEnd();
         continue;
       }
-      classes = static_cast<uint8_t>((masks.alnum ? kAlnumChar : 0) |
-                                     ((masks.in_chunk & ~masks.alnum & ~masks.high) ? kPunctChar : 0));
+      classes =
+          static_cast<uint8_t>((masks.alnum ? kAlnumChar : 0) |
+                               ((masks.in_chunk & ~masks.alnum & ~masks.high) ? kPunctChar : 0));
     } else {
       for (const char c : chunk) classes |= ClassOf(static_cast<unsigned char>(c));
     }
@@ -263,7 +263,8 @@ void LexiconScorer::Tokenize(std::string_view text) {
         const auto b = static_cast<uint64_t>(__builtin_ctzll(starts));
         if (masks.clause & BitRange(p, b)) MarkClauseEnd();
         const auto e = static_cast<uint64_t>(__builtin_ctzll(~runs & ~BitRange(0, b)));
-        const uint64_t last = 63 - static_cast<uint64_t>(__builtin_clzll(masks.word & BitRange(b, e)));
+        const uint64_t last =
+            63 - static_cast<uint64_t>(__builtin_clzll(masks.word & BitRange(b, e)));
         const std::string_view word = chunk.substr(b, last + 1 - b);
         if ((BitRange(b, last + 1) & ~masks.alnum) == 0) {
           const size_t at = c.begin + b;
@@ -383,8 +384,9 @@ void LexiconScorer::BuildUnits() {
     const size_t end = std::min(n, base + 64);
     uint64_t bits = 0;
     for (size_t k = base; k < end; ++k) {
-      const bool may = lexicon.MayHold(hashes_[k]) | ((token_flags_[k] & kMayMatter) != 0);
-      bits |= uint64_t{may} << (k - base);
+      const uint64_t may =
+          uint64_t{lexicon.MayHold(hashes_[k])} | uint64_t{(token_flags_[k] & kMayMatter) != 0};
+      bits |= may << (k - base);
     }
     candidates_.Push(bits);
   }
@@ -521,9 +523,11 @@ void LexiconScorer::Score(std::string_view text, std::span<const ByteSpan> mask,
         if (!(g.flags & kNegator)) continue;
         // The unit right after the negator (a unit not kept is no hedge word), and whether
         // "so"/"this" comes between the negator and the sentiment word.
-        const bool after_hedges = units[j + 1].pos == g.pos + 1 && (units[j + 1].rule_words & kHedgeWord);
+        const bool after_hedges =
+            units[j + 1].pos == g.pos + 1 && (units[j + 1].rule_words & kHedgeWord);
         bool so_between = false;
-        for (size_t m = j + 1; m < i; ++m) so_between = so_between || (units[m].rule_words & kSoOrThis);
+        for (size_t m = j + 1; m < i; ++m)
+          so_between = so_between || (units[m].rule_words & kSoOrThis);
         if (k >= 2 && (g.rule_words & kNever) && so_between) {
           v *= 1.25;  // "never so good": emphasis, not negation
         } else if (k >= 2 && after_hedges) {

@@ -533,9 +533,9 @@ TEST_F(ServiceTest, APausedInstanceTakesPartInARebalance) {
     return in_a > 0 && in_b > 0 && in_a + in_b == total;
   };
   EXPECT_TRUE(WaitFor(shared, 30))
-      << "first instance " << a->service->stats().assigned_partitions.load()
-      << ", second instance " << b->service->stats().assigned_partitions.load() << " of "
-      << total << " partitions while the first was paused";
+      << "first instance " << a->service->stats().assigned_partitions.load() << ", second instance "
+      << b->service->stats().assigned_partitions.load() << " of " << total
+      << " partitions while the first was paused";
   broker_->SetBrokerDown(kOutputBroker, false);
   EXPECT_TRUE(WaitFor([&] { return Committed() == InputEnd(); }, 120))
       << "committed " << Committed() << " of " << InputEnd();

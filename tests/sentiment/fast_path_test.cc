@@ -128,8 +128,8 @@ TEST(LexiconTableTest, PhrasesMarkTheirFirstWord) {
 TEST(LexiconTableTest, HoldsTheRuleWords) {
   auto lexicon = LoadLexicon("rule_words.tsv", "good\t1.9\n");
   ASSERT_TRUE(lexicon);
-  for (const char* w : {"so", "at", "too", "all", "very", "that", "this", "least", "never",
-                        "really"}) {
+  for (const char* w :
+       {"so", "at", "too", "all", "very", "that", "this", "least", "never", "really"}) {
     EXPECT_NE(lexicon->Find(w), nullptr) << w;
   }
   const LexiconEntry* at = lexicon->Find("at");
@@ -151,8 +151,8 @@ TEST(LexiconTableTest, HoldsTheRuleWords) {
 // Chunks of a word and punctuation take a fast path that skips the emoticon lookup only when the
 // word is longer than any emoticon's leading word.
 TEST(LexiconTableTest, WordThenPunctuationKeysStillMatch) {
-  auto lexicon = LoadLexicon("emoticons.tsv",
-                             "xd:\t2\n8)\t1.5\nsweet<3\t2\ncover-up\t-1\nsad\t-2\n");
+  auto lexicon =
+      LoadLexicon("emoticons.tsv", "xd:\t2\n8)\t1.5\nsweet<3\t2\ncover-up\t-1\nsad\t-2\n");
   ASSERT_TRUE(lexicon);
   EXPECT_EQ(lexicon->max_word_punct_prefix(), 2u) << "xd: counts; sweet<3 and cover-up do not";
   LexiconScorer scorer(lexicon);
@@ -310,12 +310,13 @@ TEST(FeatureBoundTest, DensestTextsStayWithinTheBound) {
 TEST(PlainWordTest, FastPathEqualsGeneralPath) {
   // No key holds punctuation: a whole chunk of up to 8 bytes that is a key is one token, and
   // the padded chunks could not be.
-  auto lexicon = LoadLexicon("plain.tsv",
-                             "good\t1.9\nbad\t-2.5\ngoo\t0.5\nzz\t1\nabc123\t-1\nray\t-1\n");
+  auto lexicon =
+      LoadLexicon("plain.tsv", "good\t1.9\nbad\t-2.5\ngoo\t0.5\nzz\t1\nabc123\t-1\nray\t-1\n");
   LexiconScorer fast(lexicon), split(lexicon), general(lexicon);
   const std::vector<std::string> words = {
-      "good", "bad", "very",  "not",  "goo",         "zz",    "abc123", "a",         "I",
-      "x9",   "the", "extraordinarily", "so", "don't", "x-ray", "o'clock-ish", "snake_case"};
+      "good",   "bad",   "very",  "not",         "goo",       "zz",
+      "abc123", "a",     "I",     "x9",          "the",       "extraordinarily",
+      "so",     "don't", "x-ray", "o'clock-ish", "snake_case"};
   std::mt19937_64 rng(99);
   for (int round = 0; round < 20000; ++round) {
     std::string plain_text, split_text, general_text;

@@ -260,7 +260,8 @@ TEST(LanguageGateTest, DetectsWhenTagMissing) {
 // its tables with stray bytes (the first text crashed it; found by fuzz/fuzz_sentiment.cc).
 TEST(LanguageGateTest, MalformedUtf8AndCutCharactersAreSafe) {
   const std::string fuzzed(
-      "sooo gooo\x01" "d\xf7\x94\x9e\xdfv\x00\x00@\x00\xd8\x8d\x00\x00\x00od \xf0\x9f\x98\xff"
+      "sooo gooo\x01"
+      "d\xf7\x94\x9e\xdfv\x00\x00@\x00\xd8\x8d\x00\x00\x00od \xf0\x9f\x98\xff"
       "\x00\x00\x00\x00\x00\x00\x00\x00\x00o\x01\xf0\x9f\x98\x9ding\xe2\x9d\x98\xf0\x98\x9f",
       58);
   EXPECT_TRUE(CheckLanguage("", fuzzed).detected);
