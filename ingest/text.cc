@@ -241,9 +241,6 @@ std::string_view TrimAscii(std::string_view s) {
   return s;
 }
 
-namespace {
-
-// Length of the valid UTF-8 sequence at s[i], or 0 when it is invalid.
 size_t Utf8SequenceLength(std::string_view s, size_t i) {
   auto b = [&](size_t k) { return static_cast<uint8_t>(s[k]); };
   uint8_t c = b(i);
@@ -265,8 +262,6 @@ size_t Utf8SequenceLength(std::string_view s, size_t i) {
   }
   return 0;
 }
-
-}  // namespace
 
 bool IsValidUtf8(std::string_view s) {
   for (size_t i = 0; i < s.size();) {

@@ -2,6 +2,7 @@
 // UTF-8 validation. Pure functions; thread-safe; on the hot path (called once per post).
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -39,6 +40,11 @@ inline void AssignConcat(std::string& out, const Parts&... parts) {
 
 // Trims ASCII white space from both ends.
 [[nodiscard]] std::string_view TrimAscii(std::string_view s);
+
+// Length of the well-formed UTF-8 sequence starting at s[i] (1 to 4 bytes: no overlong forms,
+// surrogates or code points past U+10FFFF), or 0 when the bytes there are not one.
+// REQUIRES: i < s.size().
+[[nodiscard]] size_t Utf8SequenceLength(std::string_view s, size_t i);
 
 // True when `s` is valid UTF-8.
 [[nodiscard]] bool IsValidUtf8(std::string_view s);

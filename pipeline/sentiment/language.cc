@@ -2,7 +2,7 @@
 
 #include <cld2/public/compact_lang_det.h>
 
-#include <cstdint>
+#include "ingest/text.h"
 
 namespace earshot::pipeline::sentiment {
 namespace {
@@ -15,23 +15,6 @@ bool StartsWithIgnoreCase(std::string_view s, std::string_view prefix) {
     if (c != prefix[i]) return false;
   }
   return true;
-}
-
-// Length of the well-formed UTF-8 sequence starting at s[i] (1 to 4 bytes: no overlong forms,
-// surrogates or code points past U+10FFFF), or 0 when the bytes there are not one.
-size_t Utf8SequenceAt(std::string_view s, size_t i) {
-  const auto c = static_cast<unsigned char>(s[i]);
-  const size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-  if (n == 0 || i + n > s.size()) return 0;
-  uint32_t cp = n == 1 ? c : c & (0x7Fu >> n);
-  for (size_t k = 1; k < n; ++k) {
-    const auto d = static_cast<unsigned char>(s[i + k]);
-    if ((d & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (d & 0x3Fu);
-  }
-  const bool overlong = (n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000);
-  if (overlong || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-  return n;
 }
 
 }  // namespace
@@ -52,7 +35,7 @@ std::string_view DetectLanguage(std::string_view text_in, bool& reliable) {
                 word.starts_with("https://") || word.starts_with("www.");
     if (!skip) {
       for (size_t k = 0; k < word.size() && length < sizeof buffer;) {
-        const size_t n = Utf8SequenceAt(word, k);
+        const size_t n = ingest::Utf8SequenceLength(word, k);
         if (n == 0) {
           buffer[length++] = ' ';
           ++k;
