@@ -48,6 +48,32 @@ struct Expected {
   int64_t enriched = 0, filtered = 0, dead = 0;
 };
 
+struct Running {
+  std::unique_ptr<app::Service> service;
+  std::thread thread;
+  int code = -1;
+  void Start() {
+    thread = std::thread([this] { code = service->Run(); });
+  }
+  int Stop() {
+    service->RequestStop();
+    thread.join();
+    return code;
+  }
+};
+
+std::unique_ptr<Running> StartService(std::shared_ptr<const app::Config> config,
+                                      std::shared_ptr<const pipeline::match::RuleSet> rules,
+                                      const std::string& bootstrap) {
+  auto r = std::make_unique<Running>();
+  std::string error;
+  r->service = app::Service::Create(config, rules, bootstrap, error);
+  EXPECT_NE(r->service, nullptr) << error;
+  if (!r->service) return nullptr;
+  r->Start();
+  return r;
+}
+
 class ServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -151,6 +177,30 @@ class ServiceTest : public ::testing::Test {
     }
   }
 
+  // How the backpressure tests start: inputs and outputs on separate brokers, one instance
+  // running with partitions, then the output broker down and `records` produced, so that nothing
+  // can be delivered. Null, with a failure recorded, when a step fails.
+  std::unique_ptr<Running> StartWithOutputsDown(
+      std::shared_ptr<const app::Config> config,
+      std::shared_ptr<const pipeline::match::RuleSet> rules,
+      const std::vector<app::GeneratedRecord>& records) {
+    IsolateOutputs();
+    auto running = StartService(config, rules, bootstrap_);
+    if (running == nullptr) return nullptr;
+    if (!WaitFor([&] { return running->service->stats().assigned_partitions.load() > 0; }, 30)) {
+      ADD_FAILURE() << "no partitions assigned";
+      running->Stop();
+      return nullptr;
+    }
+    broker_->SetBrokerDown(kOutputBroker, true);
+    if (!ProduceAll(bootstrap_, records)) {
+      ADD_FAILURE() << "producing the records failed";
+      running->Stop();
+      return nullptr;
+    }
+    return running;
+  }
+
   int64_t InputEnd() {
     int64_t total = 0;
     for (const auto& [t, f] : kInputs) total += EndOffsets(bootstrap_, t);
@@ -178,37 +228,16 @@ class ServiceTest : public ::testing::Test {
     return u;
   }
 
+  // The distinct (post id, brand id) pairs on the enriched topic.
+  Pairs EnrichedUnique() {
+    return Unique(EnrichedPairs(ReadTopic(bootstrap_, "earshot.enriched")));
+  }
+
   TempDir dir_;
   std::unique_ptr<ingest::EmbeddedBroker> broker_;
   std::string bootstrap_;
   std::string group_;
 };
-
-struct Running {
-  std::unique_ptr<app::Service> service;
-  std::thread thread;
-  int code = -1;
-  void Start() {
-    thread = std::thread([this] { code = service->Run(); });
-  }
-  int Stop() {
-    service->RequestStop();
-    thread.join();
-    return code;
-  }
-};
-
-std::unique_ptr<Running> StartService(std::shared_ptr<const app::Config> config,
-                                      std::shared_ptr<const pipeline::match::RuleSet> rules,
-                                      const std::string& bootstrap) {
-  auto r = std::make_unique<Running>();
-  std::string error;
-  r->service = app::Service::Create(config, rules, bootstrap, error);
-  EXPECT_NE(r->service, nullptr) << error;
-  if (!r->service) return nullptr;
-  r->Start();
-  return r;
-}
 
 TEST_F(ServiceTest, AccountsForEveryRecordExactlyAndCommitsEverything) {
   auto config = Load(WriteConfig());
@@ -434,8 +463,7 @@ TEST_F(ServiceTest, NoLossWhenASecondInstanceJoinsAndLeaves) {
   EXPECT_EQ(a->Stop(), 0);
   int64_t consumed = a->service->stats().consumed.load() + b->service->stats().consumed.load();
   EXPECT_GE(consumed, 20000);
-  Pairs got = EnrichedPairs(ReadTopic(bootstrap_, "earshot.enriched"));
-  EXPECT_EQ(Unique(got), Unique(expected.pairs));
+  EXPECT_EQ(EnrichedUnique(), Unique(expected.pairs));
 }
 
 // Backpressure and a rebalance together: the output broker is down, so records pile up in
@@ -447,12 +475,8 @@ TEST_F(ServiceTest, PausedPartitionsAreFetchedAgainAfterARebalance) {
   auto rules = Rules(*config);
   auto records = Generate(12000, 29, 0.0);
   Expected expected = ExpectedOutputs(*config, records);
-  IsolateOutputs();
-  auto a = StartService(config, rules, bootstrap_);
+  auto a = StartWithOutputsDown(config, rules, records);
   ASSERT_NE(a, nullptr);
-  ASSERT_TRUE(WaitFor([&] { return a->service->stats().assigned_partitions.load() > 0; }, 30));
-  broker_->SetBrokerDown(kOutputBroker, true);
-  ASSERT_TRUE(ProduceAll(bootstrap_, records));
   EXPECT_TRUE(WaitFor([&] { return PausedPartitions(a->service->admin_port()) > 0; }, 60))
       << "no partition was paused while nothing could be delivered";
   const int64_t consumed_while_blocked = a->service->stats().consumed.load();
@@ -472,8 +496,7 @@ TEST_F(ServiceTest, PausedPartitionsAreFetchedAgainAfterARebalance) {
   EXPECT_TRUE(WaitFor([&] { return Committed() == InputEnd(); }, 120))
       << "committed " << Committed() << " of " << InputEnd();
   EXPECT_EQ(a->Stop(), 0);
-  Pairs got = EnrichedPairs(ReadTopic(bootstrap_, "earshot.enriched"));
-  EXPECT_EQ(Unique(got), Unique(expected.pairs));
+  EXPECT_EQ(EnrichedUnique(), Unique(expected.pairs));
 }
 
 // A revoke whose drain times out (the output broker is down) leaves work running; when the
@@ -483,12 +506,8 @@ TEST_F(ServiceTest, WorkLeftByATimedOutRevokeStaysApartFromTheNextAssignment) {
   auto rules = Rules(*config);
   auto records = Generate(8000, 31, 0.0);
   Expected expected = ExpectedOutputs(*config, records);
-  IsolateOutputs();
-  auto a = StartService(config, rules, bootstrap_);
+  auto a = StartWithOutputsDown(config, rules, records);
   ASSERT_NE(a, nullptr);
-  ASSERT_TRUE(WaitFor([&] { return a->service->stats().assigned_partitions.load() > 0; }, 30));
-  broker_->SetBrokerDown(kOutputBroker, true);
-  ASSERT_TRUE(ProduceAll(bootstrap_, records));
   ASSERT_TRUE(WaitFor([&] { return a->service->stats().consumed.load() > 0; }, 30));
   // The join revokes everything from the first instance, whose 1.5 s drain cannot finish;
   // it gets half of the partitions back.
@@ -502,8 +521,7 @@ TEST_F(ServiceTest, WorkLeftByATimedOutRevokeStaysApartFromTheNextAssignment) {
       << "committed " << Committed() << " of " << InputEnd();
   b->Stop();  // may report an unclean drain: it took over partitions with work outstanding
   EXPECT_EQ(a->Stop(), 0);
-  Pairs got = EnrichedPairs(ReadTopic(bootstrap_, "earshot.enriched"));
-  EXPECT_EQ(Unique(got), Unique(expected.pairs));
+  EXPECT_EQ(EnrichedUnique(), Unique(expected.pairs));
 }
 
 // A consumer paused for backpressure still serves its group. The output broker stays down
@@ -516,12 +534,8 @@ TEST_F(ServiceTest, APausedInstanceTakesPartInARebalance) {
   auto rules = Rules(*config);
   auto records = Generate(12000, 37, 0.0);
   Expected expected = ExpectedOutputs(*config, records);
-  IsolateOutputs();
-  auto a = StartService(config, rules, bootstrap_);
+  auto a = StartWithOutputsDown(config, rules, records);
   ASSERT_NE(a, nullptr);
-  ASSERT_TRUE(WaitFor([&] { return a->service->stats().assigned_partitions.load() > 0; }, 30));
-  broker_->SetBrokerDown(kOutputBroker, true);
-  ASSERT_TRUE(ProduceAll(bootstrap_, records));
   ASSERT_TRUE(WaitFor([&] { return PausedPartitions(a->service->admin_port()) > 0; }, 60))
       << "no partition was paused while nothing could be delivered";
   auto b = StartService(config, rules, bootstrap_);
@@ -541,8 +555,7 @@ TEST_F(ServiceTest, APausedInstanceTakesPartInARebalance) {
       << "committed " << Committed() << " of " << InputEnd();
   b->Stop();  // may report an unclean drain: it took over partitions with work outstanding
   EXPECT_EQ(a->Stop(), 0);
-  Pairs got = EnrichedPairs(ReadTopic(bootstrap_, "earshot.enriched"));
-  EXPECT_EQ(Unique(got), Unique(expected.pairs));
+  EXPECT_EQ(EnrichedUnique(), Unique(expected.pairs));
 }
 
 TEST_F(ServiceTest, NoLossThroughBrokerFaults) {
@@ -571,8 +584,7 @@ TEST_F(ServiceTest, NoLossThroughBrokerFaults) {
   EXPECT_TRUE(WaitFor([&] { return Committed() == InputEnd(); }, 120))
       << "committed " << Committed() << " of " << InputEnd();
   EXPECT_EQ(running->Stop(), 0);
-  Pairs got = EnrichedPairs(ReadTopic(bootstrap_, "earshot.enriched"));
-  EXPECT_EQ(Unique(got), Unique(expected.pairs));
+  EXPECT_EQ(EnrichedUnique(), Unique(expected.pairs));
   const auto& st = running->service->stats();
   EXPECT_EQ(st.enriched.load() + st.filtered.load() + st.dead_lettered.load(), st.consumed.load());
 }
