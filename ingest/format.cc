@@ -27,25 +27,26 @@ constexpr std::array<std::string_view, 30> kKeys = {
     "parent_asin", "account",   "review",         "rating",    "userName"};
 constexpr size_t kLongestKey = 22;
 
-// kKeys indices by key length, each list ended by kNoKey (at most 7 keys share a length).
+// kKeys indices by a hash of a key's length and its first and last bytes: a candidate is compared
+// with at most one key. The multipliers were searched for no collision among kKeys (checked below).
 constexpr uint8_t kNoKey = 0xFF;
-constexpr auto kKeysByLength = [] {
-  std::array<std::array<uint8_t, 8>, kLongestKey + 1> table{};
-  for (auto& list : table) list.fill(kNoKey);
+constexpr size_t KeySlot(size_t length, char first, char last) {
+  return (length * 42 + static_cast<unsigned char>(first) * 9 + static_cast<unsigned char>(last)) & 63;
+}
+constexpr auto kKeySlots = [] {
+  std::array<uint8_t, 64> table{};
+  table.fill(kNoKey);
   for (size_t i = 0; i < kKeys.size(); ++i) {
-    auto& list = table[kKeys[i].size()];
-    size_t n = 0;
-    while (list[n] != kNoKey) ++n;
-    list[n] = static_cast<uint8_t>(i);  // n < 7: checked below
+    table[KeySlot(kKeys[i].size(), kKeys[i].front(), kKeys[i].back())] = static_cast<uint8_t>(i);
   }
   return table;
 }();
 static_assert([] {
-  for (const auto& list : kKeysByLength) {
-    if (list.back() != kNoKey) return false;
+  for (size_t i = 0; i < kKeys.size(); ++i) {
+    if (kKeySlots[KeySlot(kKeys[i].size(), kKeys[i].front(), kKeys[i].back())] != i) return false;
   }
   return true;
-}());
+}(), "two detection keys share a slot: choose other multipliers in KeySlot");
 
 // The bit of a detection key; compile-time only, so a key missing from kKeys does not build.
 consteval uint64_t Bit(std::string_view key) {
@@ -57,68 +58,100 @@ consteval uint64_t Bit(std::string_view key) {
 
 bool IsJsonSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
-// Bit i set when p[i] is a double quote, for the `n` <= 64 bytes at p.
-uint64_t QuoteMask(const char* p, size_t n) {
+// Two bitmaps of the 64 bytes at p, of which `n` are in the input (n may exceed 64; bytes past
+// the input count as neither): bit i of `quotes` when p[i] is a double quote, bit i of
+// `before_colon` when p[i + 1] is a colon or white space (only such a quote can close a key).
+struct BlockMasks {
+  uint64_t quotes;
+  uint64_t before_colon;
+};
+
+BlockMasks ScanBlock(const char* p, size_t n) {
 #if defined(__AVX2__)
-  alignas(32) char block[64];
-  if (n < 64) {
+  alignas(32) char block[96];
+  if (n < 65) {
     std::memset(block, 0, sizeof block);
     std::memcpy(block, p, n);
     p = block;
   }
+  auto load = [](const char* at) {
+    return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(at));
+  };
+  auto bits = [](__m256i v) { return static_cast<uint32_t>(_mm256_movemask_epi8(v)); };
   const __m256i quote = _mm256_set1_epi8('"');
-  const auto lo = static_cast<uint32_t>(_mm256_movemask_epi8(
-      _mm256_cmpeq_epi8(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)), quote)));
-  const auto hi = static_cast<uint32_t>(_mm256_movemask_epi8(
-      _mm256_cmpeq_epi8(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 32)), quote)));
-  return uint64_t{hi} << 32 | lo;
+  auto colon_or_space = [](__m256i v) {
+    __m256i m = _mm256_cmpeq_epi8(v, _mm256_set1_epi8(':'));
+    m = _mm256_or_si256(m, _mm256_cmpeq_epi8(v, _mm256_set1_epi8(' ')));
+    m = _mm256_or_si256(m, _mm256_cmpeq_epi8(v, _mm256_set1_epi8('\t')));
+    m = _mm256_or_si256(m, _mm256_cmpeq_epi8(v, _mm256_set1_epi8('\n')));
+    return _mm256_or_si256(m, _mm256_cmpeq_epi8(v, _mm256_set1_epi8('\r')));
+  };
+  BlockMasks m;
+  m.quotes = uint64_t{bits(_mm256_cmpeq_epi8(load(p + 32), quote))} << 32 |
+             bits(_mm256_cmpeq_epi8(load(p), quote));
+  m.before_colon = uint64_t{bits(colon_or_space(load(p + 33)))} << 32 |
+                   bits(colon_or_space(load(p + 1)));
+  return m;
 #else
-  uint64_t mask = 0;
-  for (size_t i = 0; i < n; ++i) mask |= uint64_t{p[i] == '"'} << i;
-  return mask;
+  BlockMasks m{0, 0};
+  for (size_t i = 0; i < std::min<size_t>(n, 64); ++i) {
+    m.quotes |= uint64_t{p[i] == '"'} << i;
+    if (i + 1 < n) m.before_colon |= uint64_t{p[i + 1] == ':' || IsJsonSpace(p[i + 1])} << i;
+  }
+  return m;
 #endif
 }
 
 // The detection keys that appear in `s` as keys: `"key"`, white space, then a colon, with an
-// opening quote that is not escaped (so a key inside a string value does not count). One pass
-// over a bitmap of the quotes: every quote is tried as the opening one, the next quote closes
-// the candidate.
+// opening quote that is not escaped (so a key inside a string value does not count). Every quote
+// is the opening one of a candidate that the next quote closes; only closing quotes followed by
+// a colon or white space are looked at, found with bitmaps of 64 bytes at a time.
 uint64_t ScanKeys(std::string_view s) {
   uint64_t keys = 0;
   const char* const begin = s.data();
   const char* const end = begin + s.size();
-  const char* open = nullptr;
-  auto candidate = [&](const char* close) {
+  auto candidate = [&](const char* open, const char* close) {
     const size_t length = static_cast<size_t>(close - open - 1);
     if (length < 2 || length > kLongestKey || (open != begin && open[-1] == '\\')) return;
     const char* k = close + 1;
     while (k < end && IsJsonSpace(*k)) ++k;
     if (k >= end || *k != ':') return;
     const std::string_view key(open + 1, length);
-    for (const uint8_t* i = kKeysByLength[length].data(); *i != kNoKey; ++i) {
-      if (kKeys[*i][0] == key[0] && kKeys[*i] == key) keys |= uint64_t{1} << *i;
-    }
+    const uint8_t i = kKeySlots[KeySlot(length, key.front(), key.back())];
+    if (i != kNoKey && kKeys[i] == key) keys |= uint64_t{1} << i;
   };
+  const char* last_quote = nullptr;  // the last quote before the current block
   for (size_t base = 0; base < s.size(); base += 64) {
-    for (uint64_t quotes = QuoteMask(begin + base, std::min<size_t>(64, s.size() - base));
-         quotes != 0; quotes &= quotes - 1) {
-      const char* quote = begin + base + static_cast<size_t>(__builtin_ctzll(quotes));
-      if (open != nullptr) candidate(quote);
-      open = quote;
+    const char* const block = begin + base;
+    const BlockMasks m = ScanBlock(block, s.size() - base);
+    for (uint64_t closes = m.quotes & m.before_colon; closes != 0; closes &= closes - 1) {
+      const int at = __builtin_ctzll(closes);
+      const uint64_t before = m.quotes & ((uint64_t{1} << at) - 1);
+      const char* open = before != 0 ? block + 63 - __builtin_clzll(before) : last_quote;
+      if (open != nullptr) candidate(open, block + at);
     }
+    if (m.quotes != 0) last_quote = block + 63 - __builtin_clzll(m.quotes);
   }
   return keys;
 }
 
-// True when the object `s` opens with the key `key` ({"key": ...).
-bool FirstKeyIs(std::string_view s, std::string_view key) {
+// True when the object `s` opens with one of the keys of X v1.1's streaming control messages
+// ({"delete": ...}, {"limit": ...}); the adapter skips them.
+bool OpensWithControlKey(std::string_view s) {
   size_t i = 0;
   while (i < s.size() && IsJsonSpace(s[i])) ++i;
   if (i >= s.size() || s[i] != '{') return false;
   ++i;
   while (i < s.size() && IsJsonSpace(s[i])) ++i;
-  if (s.size() < i + key.size() + 2) return false;
-  return s[i] == '"' && s.substr(i + 1, key.size()) == key && s[i + 1 + key.size()] == '"';
+  if (i >= s.size() || s[i] != '"') return false;
+  const size_t close = s.find('"', i + 1);
+  if (close == std::string_view::npos) return false;
+  const std::string_view key = s.substr(i + 1, close - i - 1);
+  for (std::string_view control : {"delete", "limit", "warning", "scrub_geo", "status_withheld",
+                                   "user_withheld", "disconnect"}) {
+    if (key == control) return true;
+  }
+  return false;
 }
 
 }  // namespace
@@ -151,11 +184,7 @@ std::optional<Format> DetectJsonFormat(std::string_view record) {
                      kId = Bit("id"), kContent = Bit("content");
   if (has(kDid) && has(kTimeUs)) return Format::kBluesky;
   if (has(kStatuses) || (has(kIdStr) && has(kUser))) return Format::kXV1;
-  // X v1.1 streaming control messages ({"delete": ...}, {"limit": ...}); the adapter skips them.
-  for (std::string_view key : {"delete", "limit", "warning", "scrub_geo", "status_withheld",
-                               "user_withheld", "disconnect"}) {
-    if (FirstKeyIs(s, key)) return Format::kXV1;
-  }
+  if (OpensWithControlKey(s)) return Format::kXV1;
   if (has(kData) && has(Bit("author_id") | Bit("matching_rules") | Bit("includes") |
                         Bit("edit_history_tweet_ids") | Bit("meta"))) {
     return Format::kXV2;
