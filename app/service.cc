@@ -176,9 +176,11 @@ struct Service::Impl {
     std::string post_json;
     uint64_t processed = 0;
     int idle = 0;
+    CounterBatch counts;  // this worker's metric increments, applied in batches
     while (true) {
       std::optional<WorkItem> item = in.TryPop();
       if (!item) {
+        if (!counts.empty()) counts.Flush();
         if (workers_stop.load(std::memory_order_relaxed)) return;
         if (++idle < 64) {
           std::this_thread::yield();
@@ -188,7 +190,7 @@ struct Service::Impl {
         continue;
       }
       idle = 0;
-      metrics->work_pop->Increment();
+      counts.Add(metrics->work_pop);
       rd_kafka_message_t* m = item->message;
       ingest::Origin origin;
       origin.topic = rd_kafka_topic_name(m->rkt);
@@ -215,21 +217,21 @@ struct Service::Impl {
             continue;
           }
           ++report.outputs;
-          metrics->brand_counter[rec.brand]->Increment();
+          counts.Add(metrics->brand_counter[rec.brand]);
           brand_counts[rec.brand].fetch_add(1, std::memory_order_relaxed);
           if (sentiment) {
             auto label = static_cast<size_t>(rec.label);
             brand_labels[rec.brand * 4 + label].fetch_add(1, std::memory_order_relaxed);
-            metrics->sentiment_counter[rec.brand * 4 + label]->Increment();
+            counts.Add(metrics->sentiment_counter[rec.brand * 4 + label]);
           }
           if (rec.complaint) {
             size_t p = static_cast<size_t>(rec.priority - 1) & 3;
             brand_complaints[rec.brand * 4 + p].fetch_add(1, std::memory_order_relaxed);
-            metrics->complaint_by_brand[rec.brand * 4 + p]->Increment();
-            metrics->complaint_by_category[rec.category * 4 + p]->Increment();
+            counts.Add(metrics->complaint_by_brand[rec.brand * 4 + p]);
+            counts.Add(metrics->complaint_by_category[rec.category * 4 + p]);
           }
         }
-        metrics->outcome_counter[0]->Increment();
+        counts.Add(metrics->outcome_counter[0]);
       } else if (result.outcome == Outcome::kDeadLetter) {
         std::string partition = std::to_string(m->partition);
         std::string offset = std::to_string(m->offset);
@@ -244,20 +246,24 @@ struct Service::Impl {
         } else {
           report.produce_failed = true;
         }
-        metrics->outcome_counter[2]->Increment();
+        counts.Add(metrics->outcome_counter[2]);
         auto it = metrics->dead_by_reason.find(result.reason);
-        if (it != metrics->dead_by_reason.end()) it->second->Increment();
+        if (it != metrics->dead_by_reason.end()) counts.Add(it->second);
       } else {
-        metrics->outcome_counter[1]->Increment();
+        counts.Add(metrics->outcome_counter[1]);
         auto it = metrics->filtered_by_reason.find(result.reason);
-        if (it != metrics->filtered_by_reason.end()) it->second->Increment();
+        if (it != metrics->filtered_by_reason.end()) counts.Add(it->second);
       }
       rd_kafka_message_destroy(m);
+      // Counted as it is pushed (the push fails only when a fatal stop abandons it): the batch
+      // is flushed before the report leaves whenever no record waits, so the counts of every
+      // reported record are in /metrics by the time /stats shows it.
+      counts.Add(metrics->report_push);
+      if (in.empty() || processed % CounterBatch::kMaxRecords == 0) counts.Flush();
       while (!out.TryPush(report)) {
         if (workers_stop.load(std::memory_order_relaxed) && fatal.load()) return;
         std::this_thread::yield();
       }
-      metrics->report_push->Increment();
     }
   }
 

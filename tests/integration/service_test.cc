@@ -366,6 +366,25 @@ TEST_F(ServiceTest, ReadinessFollowsAssignmentAndMetricsAreServed) {
             std::string::npos)
       << body;
   EXPECT_NE(body.find("\"assigned_partitions\":"), std::string::npos) << body;
+  // Workers batch their counter increments; once every record is reported, /metrics holds them
+  // all: the outcomes agree with /stats and every queue operation is counted.
+  ASSERT_EQ(HttpGet(port, "/metrics", &body), 200);
+  auto value = [&body](const std::string& series) {
+    const size_t at = body.find("\n" + series + " ");
+    return at == std::string::npos ? -1.0 : std::atof(body.c_str() + at + series.size() + 2);
+  };
+  EXPECT_EQ(value("earshot_ingest_records_total{outcome=\"enriched\"}"),
+            static_cast<double>(st.enriched.load()));
+  EXPECT_EQ(value("earshot_ingest_records_total{outcome=\"filtered\"}"),
+            static_cast<double>(st.filtered.load()));
+  EXPECT_EQ(value("earshot_ingest_records_total{outcome=\"dead_lettered\"}"),
+            static_cast<double>(st.dead_lettered.load()));
+  for (const char* series :
+       {"earshot_queue_operations_total{op=\"pop\",queue=\"work\"}",
+        "earshot_queue_operations_total{op=\"push\",queue=\"report\"}",
+        "earshot_queue_operations_total{op=\"pop\",queue=\"report\"}"}) {
+    EXPECT_EQ(value(series), 50.0) << series;
+  }
   EXPECT_EQ(HttpGet(port, "/nope"), 404);
   service->RequestStop();
   t.join();
