@@ -37,6 +37,7 @@
 
 #include "app/commands.h"
 #include "app/generator.h"
+#include "app/proc_cpu.h"
 #include "ingest/text.h"
 #include "ingest/twcs_csv.h"
 
@@ -406,6 +407,9 @@ int RunBench(const BenchOptions& options) {
   };
   Clock::time_point start{};
   double c0 = 0;
+  // CPU time from the first finished record on, for where a record's CPU time goes.
+  CpuByRole cpu0 = ThreadCpu(run.pid);
+  double broker_cpu0 = ProcessCpu(broker.pid);
   // Bounded: once records flow, a corpus that stops moving for kStall (records lost before
   // earshot read them, a stuck service) ends the bench with an error instead of a rate over part
   // of the records; before the first one (group join, start-up on a loaded machine) only the
@@ -419,6 +423,8 @@ int RunBench(const BenchOptions& options) {
     if (start == Clock::time_point{} && done > 0) {
       start = Clock::now();
       c0 = done;
+      cpu0 = ThreadCpu(run.pid);
+      broker_cpu0 = ProcessCpu(broker.pid);
     }
     if (done != last) {
       last = done;
@@ -442,6 +448,24 @@ int RunBench(const BenchOptions& options) {
   const double catchup = (whole ? done : done - c0) /
                          std::max(Seconds(whole ? launched : start, Clock::now()), 1e-3);
   std::printf("earshot catch-up: %.0f records/s\n", catchup);
+  // Where a record's CPU time went (both processes, every thread), and the rate the machine's
+  // cores would allow at that cost if they did nothing else.
+  const CpuByRole cpu1 = ThreadCpu(run.pid);
+  const double broker_cpu = ProcessCpu(broker.pid) - broker_cpu0;
+  const double counted = std::max(whole ? done : done - c0, 1.0);
+  auto us = [counted](double seconds) { return seconds * 1e6 / counted; };
+  const double per_record = us(cpu1.total() - cpu0.total() + broker_cpu);
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  const double cpu_bound = per_record > 0 ? cores * 1e6 / per_record : 0;
+  char cpu_line[320];
+  std::snprintf(cpu_line, sizeof cpu_line,
+                "CPU a record: workers %.1f us, consumer thread %.1f us, librdkafka threads "
+                "%.1f us, other threads %.1f us, embedded broker %.1f us; %.1f us in all, "
+                "at most %.0f records/s on %u cores",
+                us(cpu1.worker - cpu0.worker), us(cpu1.consumer - cpu0.consumer),
+                us(cpu1.kafka - cpu0.kafka), us(cpu1.other - cpu0.other), us(broker_cpu),
+                per_record, cpu_bound, cores);
+  std::printf("%s\n", cpu_line);
   std::fflush(stdout);
 
   double python_rate = 0;
@@ -522,6 +546,7 @@ int RunBench(const BenchOptions& options) {
   std::printf("\n== earshot bench (2-core machine figures are ratios; targets of issue 6)\n");
   std::printf("  catch-up           %10.0f records/s   target >= 250000 sustained: %s\n", catchup,
               catchup >= 250000 ? "met" : "missed");
+  std::printf("    %s\n", cpu_line);
   if (python_rate > 0) {
     std::printf("  python pipeline    %10.0f records/s   earshot/python %.1fx (target >= 15x): %s\n",
                 python_rate, catchup / python_rate, catchup / python_rate >= 15 ? "met" : "missed");
