@@ -241,8 +241,9 @@ class CounterBatch {
     uint64_t count = 0;
   };
   static size_t Slot(const prometheus::Counter* counter) {
-    return static_cast<size_t>((reinterpret_cast<uintptr_t>(counter) >> 4) * 0x9E3779B97F4A7C15ull >>
-                               56) & (kSlots - 1);
+    return static_cast<size_t>(
+               (reinterpret_cast<uintptr_t>(counter) >> 4) * 0x9E3779B97F4A7C15ull >> 56) &
+           (kSlots - 1);
   }
 
   std::array<Entry, kSlots> slots_{};

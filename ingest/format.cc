@@ -31,7 +31,8 @@ constexpr size_t kLongestKey = 22;
 // with at most one key. The multipliers were searched for no collision among kKeys (checked below).
 constexpr uint8_t kNoKey = 0xFF;
 constexpr size_t KeySlot(size_t length, char first, char last) {
-  return (length * 42 + static_cast<unsigned char>(first) * 9 + static_cast<unsigned char>(last)) & 63;
+  return (length * 42 + static_cast<unsigned char>(first) * 9 + static_cast<unsigned char>(last)) &
+         63;
 }
 constexpr auto kKeySlots = [] {
   std::array<uint8_t, 64> table{};
@@ -41,12 +42,15 @@ constexpr auto kKeySlots = [] {
   }
   return table;
 }();
-static_assert([] {
-  for (size_t i = 0; i < kKeys.size(); ++i) {
-    if (kKeySlots[KeySlot(kKeys[i].size(), kKeys[i].front(), kKeys[i].back())] != i) return false;
-  }
-  return true;
-}(), "two detection keys share a slot: choose other multipliers in KeySlot");
+static_assert(
+    [] {
+      for (size_t i = 0; i < kKeys.size(); ++i) {
+        if (kKeySlots[KeySlot(kKeys[i].size(), kKeys[i].front(), kKeys[i].back())] != i)
+          return false;
+      }
+      return true;
+    }(),
+    "two detection keys share a slot: choose other multipliers in KeySlot");
 
 // The bit of a detection key; compile-time only, so a key missing from kKeys does not build.
 consteval uint64_t Bit(std::string_view key) {
@@ -89,8 +93,8 @@ BlockMasks ScanBlock(const char* p, size_t n) {
   BlockMasks m;
   m.quotes = uint64_t{bits(_mm256_cmpeq_epi8(load(p + 32), quote))} << 32 |
              bits(_mm256_cmpeq_epi8(load(p), quote));
-  m.before_colon = uint64_t{bits(colon_or_space(load(p + 33)))} << 32 |
-                   bits(colon_or_space(load(p + 1)));
+  m.before_colon =
+      uint64_t{bits(colon_or_space(load(p + 33)))} << 32 | bits(colon_or_space(load(p + 1)));
   return m;
 #else
   BlockMasks m{0, 0};

@@ -379,10 +379,9 @@ TEST_F(ServiceTest, ReadinessFollowsAssignmentAndMetricsAreServed) {
             static_cast<double>(st.filtered.load()));
   EXPECT_EQ(value("earshot_ingest_records_total{outcome=\"dead_lettered\"}"),
             static_cast<double>(st.dead_lettered.load()));
-  for (const char* series :
-       {"earshot_queue_operations_total{op=\"pop\",queue=\"work\"}",
-        "earshot_queue_operations_total{op=\"push\",queue=\"report\"}",
-        "earshot_queue_operations_total{op=\"pop\",queue=\"report\"}"}) {
+  for (const char* series : {"earshot_queue_operations_total{op=\"pop\",queue=\"work\"}",
+                             "earshot_queue_operations_total{op=\"push\",queue=\"report\"}",
+                             "earshot_queue_operations_total{op=\"pop\",queue=\"report\"}"}) {
     EXPECT_EQ(value(series), 50.0) << series;
   }
   EXPECT_EQ(HttpGet(port, "/nope"), 404);
