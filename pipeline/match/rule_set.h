@@ -58,7 +58,8 @@ struct Atom {
   std::vector<TokenPattern> tokens;
   bool cased = false;          // matched against the cased view
   bool allow_hashtag = false;  // a plain single word also matches its #hashtag
-  std::string regex;           // the pattern in the RE2::Set: " #?apple", " nimbus air"
+  std::string regex;           // the set pattern: " apple", " nimbus air" (a plain word's
+                               // hashtag, " #apple", is a second pattern of the same atom)
 };
 
 // A compiled query: the syntax tree with terms resolved to atom ids.

@@ -438,6 +438,15 @@ std::vector<Group> OperatorGroups() {
                         {"www rocks", {"k1"}, {"www"}},
                         {"www www.", {"k1", "k2"}, {"www"}},
                     }});
+  // The same pattern text with other token kinds is another atom: "www. foo" (a URL, then a
+  // word) and "www foo" (two words) once shared one and matched each other's posts.
+  groups.push_back({"kinds in phrases",
+                    {Rule("url", "\"www. foo\""), Rule("words", "\"www foo\"")},
+                    {
+                        {"see www foo now", {"words"}},
+                        {"see www. foo now", {"url"}},
+                        {"www foo, www. foo", {"url", "words"}},
+                    }});
   groups.push_back({"cased",
                     {Rule("us", "{US} NEAR/3 (election OR congress OR army)"), Rule("usa", "{US}"),
                      Rule("ibm", "{IBM}"), Rule("phrase", "{\"Big Mac\"}")},
