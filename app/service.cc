@@ -215,6 +215,8 @@ std::unique_ptr<Service> Service::Create(std::shared_ptr<const Config> config,
         &impl->metrics->queue_depth.Add({{"queue", "work"}, {"worker", worker}}));
     impl->metrics->backlog_depth.push_back(
         &impl->metrics->queue_depth.Add({{"queue", "backlog"}, {"worker", worker}}));
+    impl->metrics->partitions_of.push_back(
+        &impl->metrics->worker_partitions.Add({{"worker", worker}}));
   }
   impl->metrics->in_flight_limit->Set(static_cast<double>(impl->max_inflight));
 

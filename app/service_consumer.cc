@@ -7,9 +7,11 @@
 #include <chrono>
 #include <cstdlib>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "app/service_impl.h"
+#include "app/worker_spread.h"
 
 namespace earshot::app {
 
@@ -48,6 +50,7 @@ uint32_t Service::Impl::AddSlot(std::string topic, int32_t partition) {
 
 uint32_t Service::Impl::ReplaceSlot(uint32_t old) {
   const uint32_t id = AddSlot(slots[old].topic, slots[old].partition);
+  slots[id].worker = slots[old].worker;  // after the old slot's queued records
   slot_cache.clear();  // it maps messages to `old`
   stats.reassigned_unfinished.fetch_add(1, std::memory_order_relaxed);
   spdlog::warn("{}[{}] assigned again with {} records of its previous assignment unfinished",
@@ -249,20 +252,47 @@ void Service::Impl::OnRebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partitio
     which.push_back(SlotFor(parts->elems[i].topic, parts->elems[i].partition));
   }
   if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+    std::vector<uint32_t> replaced;
     for (uint32_t& s : which) {
       // A revoke whose drain timed out leaves work of the old assignment running: its
       // reports and acknowledgements name this slot and offsets the new assignment fetches
       // again. Give the partition a fresh slot so they land on the old one (never committed
       // again) instead of finishing the new copies' entries early.
-      if (!slots[s].tracker.idle()) s = ReplaceSlot(s);
+      if (!slots[s].tracker.idle()) {
+        s = ReplaceSlot(s);
+        replaced.push_back(s);
+      }
       slots[s].assigned = true;
       slots[s].paused = false;
       slots[s].committed = -1;
       slots[s].tracker.Clear();
     }
+    // Spread the partitions evenly over the workers, in (topic, partition) order; a partition
+    // given a fresh slot above stays with its worker, behind the old slot's queued records.
+    std::vector<uint32_t> ordered = which;
+    std::sort(ordered.begin(), ordered.end(), [this](uint32_t a, uint32_t b) {
+      return std::tie(slots[a].topic, slots[a].partition) <
+             std::tie(slots[b].topic, slots[b].partition);
+    });
+    std::vector<int> fixed;
+    for (uint32_t s : ordered) {
+      const bool keep = std::find(replaced.begin(), replaced.end(), s) != replaced.end();
+      fixed.push_back(keep ? static_cast<int>(slots[s].worker) : -1);
+    }
+    const std::vector<size_t> workers = SpreadOverWorkers(fixed, work.size());
+    std::vector<size_t> per_worker(work.size(), 0);
+    for (size_t i = 0; i < ordered.size(); ++i) {
+      slots[ordered[i]].worker = workers[i];
+      ++per_worker[workers[i]];
+    }
+    std::string split;
+    for (size_t w = 0; w < per_worker.size(); ++w) {
+      metrics->partitions_of[w]->Set(static_cast<double>(per_worker[w]));
+      split += (split.empty() ? "" : "/") + std::to_string(per_worker[w]);
+    }
     rd_kafka_assign(consumer, parts);
     stats.assigned_partitions.store(static_cast<int>(which.size()));
-    spdlog::info("assigned {} partitions", which.size());
+    spdlog::info("assigned {} partitions ({} per worker)", which.size(), split);
     return;
   }
   // Revoked: finish and commit what belongs to these partitions before giving them up (within
@@ -287,6 +317,7 @@ void Service::Impl::OnRebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partitio
   rd_kafka_topic_partition_list_destroy(paused);
   rd_kafka_assign(consumer, nullptr);
   stats.assigned_partitions.store(0);
+  for (prometheus::Gauge* g : metrics->partitions_of) g->Set(0);
   spdlog::info("revoked {} partitions", which.size());
 }
 

@@ -120,11 +120,12 @@ struct Service::Impl {
 
   uint32_t SlotFor(std::string_view topic, int32_t partition);
 
-  // A new slot for the partition, which from now on maps to it. Its worker follows from the
-  // partition, so a replaced slot's successor keeps the same worker (and record order).
+  // A new slot for the partition, which from now on maps to it. Its worker is a hash of the
+  // partition until an assignment spreads the partitions over the workers (OnRebalance).
   uint32_t AddSlot(std::string topic, int32_t partition);
 
-  // A new slot for the partition of slot `old`, which keeps its unfinished entries.
+  // A new slot for the partition of slot `old`, which keeps its unfinished entries; the new one
+  // has the old one's worker, so its records queue behind the old ones (record order).
   uint32_t ReplaceSlot(uint32_t old);
 
   // ---- workers (service_worker.cc) -------------------------------------------------------

@@ -102,6 +102,11 @@ struct Metrics {
                         .Help("Records waiting for each worker: in its ring (work) and, when the "
                               "ring is full, in the consumer's backlog")
                         .Register(*registry)),
+        worker_partitions(prometheus::BuildGauge()
+                              .Name("earshot_worker_partitions")
+                              .Help("Assigned partitions each worker owns (their records stay "
+                                    "in order on it)")
+                              .Register(*registry)),
         paused_partitions(prometheus::BuildGauge()
                               .Name("earshot_paused_partitions")
                               .Help("Assigned partitions paused by backpressure")
@@ -180,11 +185,13 @@ struct Metrics {
   prometheus::Counter& commits;
   prometheus::Family<prometheus::Gauge>& in_flight;
   prometheus::Family<prometheus::Gauge>& queue_depth;
+  prometheus::Family<prometheus::Gauge>& worker_partitions;
   prometheus::Gauge& paused_partitions;
   prometheus::Gauge* in_flight_now = nullptr;
   prometheus::Gauge* in_flight_limit = nullptr;
   std::vector<prometheus::Gauge*> work_depth;     // per worker
   std::vector<prometheus::Gauge*> backlog_depth;  // per worker
+  std::vector<prometheus::Gauge*> partitions_of;  // per worker
   prometheus::Counter* outcome_counter[3] = {};
   std::unordered_map<std::string, prometheus::Counter*> filtered_by_reason;
   std::unordered_map<std::string, prometheus::Counter*> dead_by_reason;

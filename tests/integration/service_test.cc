@@ -338,6 +338,10 @@ TEST_F(ServiceTest, ReadinessFollowsAssignmentAndMetricsAreServed) {
       << body.substr(body.find("earshot_records_in_flight"), 300);
   EXPECT_NE(body.find("earshot_queue_depth{queue=\"work\",worker=\"0\"} "), std::string::npos);
   EXPECT_NE(body.find("earshot_paused_partitions "), std::string::npos);
+  // The 24 partitions (6 topics of 4) split evenly over the 2 workers.
+  EXPECT_NE(body.find("earshot_worker_partitions{worker=\"0\"} 12\n"), std::string::npos)
+      << body.substr(body.find("earshot_worker_partitions"), 200);
+  EXPECT_NE(body.find("earshot_worker_partitions{worker=\"1\"} 12\n"), std::string::npos);
   EXPECT_NE(body.find("earshot_complaints_total{brand=\"parcelly\",priority=\"P1\"}"),
             std::string::npos);
   EXPECT_NE(body.find("earshot_complaints_by_category_total{category=\"safety\",priority=\"P2\"}"),
