@@ -69,6 +69,8 @@ struct GenerateOptions {
   std::string topic_prefix = "raw.";
   std::string topic;  // when set, every record goes to this one topic
   uint64_t seed = 1;
+  // librdkafka producer properties, "key=value", over the generator's defaults.
+  std::vector<std::string> kafka_properties;
 };
 
 struct ScoreOptions {

@@ -1,6 +1,8 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <map>
+#include <string>
 #include <thread>
 
 #include "app/commands.h"
@@ -70,9 +72,22 @@ int RunGenerate(const GenerateOptions& options) {
   std::unique_ptr<sinks::KafkaProducer> producer;
   if (options.to == "kafka") {
     std::string error;
+    std::map<std::string, std::string> properties = {
+        {"bootstrap.servers", bootstrap},
+        {"linger.ms", "5"},
+        {"client.id", "earshot-generate"},
+        {"queue.buffering.max.messages", "500000"}};
+    for (const std::string& kv : options.kafka_properties) {
+      const size_t eq = kv.find('=');
+      if (eq == std::string::npos || eq == 0) {
+        std::fprintf(stderr, "earshot generate: --kafka-property '%s': expected KEY=VALUE\n",
+                     kv.c_str());
+        return kExitUsage;
+      }
+      properties[kv.substr(0, eq)] = kv.substr(eq + 1);
+    }
     producer = sinks::KafkaProducer::Create(
-        {{"bootstrap.servers", bootstrap}, {"linger.ms", "5"}, {"client.id", "earshot-generate"},
-         {"queue.buffering.max.messages", "500000"}},
+        properties,
         [&](uint64_t, bool ok, std::string_view) {
           if (!ok) failed.fetch_add(1);
         },

@@ -116,6 +116,9 @@ int main(int argc, char** argv) {
   gen_cmd->add_option("--topic", generate.topic,
                       "Write every record to this one topic (format auto) instead");
   gen_cmd->add_option("--seed", generate.seed, "Random seed")->capture_default_str();
+  gen_cmd->add_option("--kafka-property", generate.kafka_properties,
+                      "librdkafka producer property KEY=VALUE (repeatable; overrides the "
+                      "defaults, e.g. linger.ms=5)");
   gen_cmd->footer("Topics: <prefix>x (X v2), x.v1, reddit, bluesky, mastodon, reviews (Yelp, "
                   "Amazon, Google Play).\nAbout 0.3% of records are malformed on purpose.");
 

@@ -130,6 +130,10 @@ std::unique_ptr<Service> Service::Create(std::shared_ptr<const Config> config,
       },
       [self](std::string_view json) { self->OnProducerStats(json); }, error);
   if (!impl->producer) return nullptr;
+  // Know the output topics' partitions before the first records: until then librdkafka holds
+  // them, and with them their input records in flight (a second or more for a topic the broker
+  // creates on first use, during which the in-flight limit stopped the consumer).
+  impl->producer->PrepareTopics({config->topics.enriched, config->topics.dead_letter});
 
   // Memory budget: split over librdkafka's prefetch, the producer's queue and the records in
   // flight, unless the config sets them explicitly. With a subscription every partition's fetch

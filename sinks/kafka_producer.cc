@@ -55,7 +55,17 @@ std::unique_ptr<KafkaProducer> KafkaProducer::Create(
 KafkaProducer::~KafkaProducer() {
   if (handle_ != nullptr) {
     rd_kafka_flush(handle_, 5000);
+    for (rd_kafka_topic_t* topic : topics_) rd_kafka_topic_destroy(topic);
     rd_kafka_destroy(handle_);
+  }
+}
+
+void KafkaProducer::PrepareTopics(const std::vector<std::string>& topics) {
+  for (const std::string& name : topics) {
+    // A new topic handle makes librdkafka request the topic's metadata at once.
+    if (rd_kafka_topic_t* topic = rd_kafka_topic_new(handle_, name.c_str(), nullptr)) {
+      topics_.push_back(topic);
+    }
   }
 }
 

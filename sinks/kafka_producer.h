@@ -16,6 +16,7 @@
 #include <vector>
 
 struct rd_kafka_s;
+struct rd_kafka_topic_s;
 
 namespace earshot::sinks {
 
@@ -55,6 +56,11 @@ class KafkaProducer {
   // Records queued or in flight.
   int OutQueueLength() const;
 
+  // Starts looking up these topics' partitions now, without waiting, so that the first records
+  // produced to them do not wait for a metadata round trip (or, for a topic the broker creates on
+  // first use, for several). The handles are kept for the producer's lifetime.
+  void PrepareTopics(const std::vector<std::string>& topics);
+
   rd_kafka_s* handle() { return handle_; }
 
  private:
@@ -62,6 +68,7 @@ class KafkaProducer {
   static void OnDelivery(rd_kafka_s* rk, const void* message, void* opaque);
 
   rd_kafka_s* handle_ = nullptr;
+  std::vector<rd_kafka_topic_s*> topics_;  // from PrepareTopics
   DeliveryFn on_delivery_;
   std::function<void(std::string_view)> on_stats_;
 };
