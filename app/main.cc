@@ -134,7 +134,7 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   bench_cmd
       ->add_option("--rate", bench.rate,
-                   "Sustained phase: generator rate (0: 80% of the catch-up rate)")
+                   "Maximum sustained rate to test (0: probe for it; latency runs at half)")
       ->capture_default_str();
   bench_cmd->add_option("--workers", bench.workers, "earshot workers")->capture_default_str();
   bench_cmd->add_option("--memory-budget-mb", bench.memory_budget_mb, "service.memory_budget_mb")
