@@ -29,6 +29,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -503,19 +504,21 @@ int RunBench(const BenchOptions& options) {
     }
     return n;
   };
-  // Waits until earshot's count of finished records stops moving for `quiet` (bounded).
-  auto settle = [&](std::chrono::milliseconds quiet, std::chrono::seconds bound) {
+  // Waits until earshot has finished `target` records in all, or its count has not moved for
+  // `quiet` (records the broker dropped before earshot read them never finish), at most `bound`;
+  // returns the count.
+  auto wait_while_moving = [&](double target, std::chrono::milliseconds quiet,
+                               std::chrono::seconds bound) {
     const auto end = Clock::now() + bound;
-    double last = records_done();
-    auto since = Clock::now();
-    while (Clock::now() < end && Clock::now() - since < quiet) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    double done = records_done();
+    auto moved = Clock::now();
+    while (done < target && Clock::now() < end && Clock::now() - moved < quiet) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
       const double now = records_done();
-      if (now != last) {
-        last = now;
-        since = Clock::now();
-      }
+      if (now != done) moved = Clock::now();
+      done = now;
     }
+    return done;
   };
   auto sustain = [&](long rate, int seconds, int seed, const std::string& log) {
     Sustained r;
@@ -530,18 +533,9 @@ int RunBench(const BenchOptions& options) {
     const std::string glog = ReadAll(log);
     const size_t at = glog.find("generate: ");
     r.produced = at == std::string::npos ? 0 : std::atof(glog.c_str() + at + 10);
-    // Bounded: records the broker dropped before earshot read them never finish.
-    double last = -1;
-    auto moved = Clock::now();
-    while (Clock::now() - moved < std::chrono::seconds(5)) {
-      r.finished = records_done() - c_before;
-      if (r.finished >= r.produced) break;
-      if (r.finished != last) {
-        last = r.finished;
-        moved = Clock::now();
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
+    r.finished = wait_while_moving(c_before + r.produced, std::chrono::seconds(5),
+                                   std::chrono::seconds(120)) -
+                 c_before;
     const auto t2 = Clock::now();
     r.gen_s = Seconds(t0, t1);
     r.total_s = Seconds(t0, t2);
@@ -560,21 +554,28 @@ int RunBench(const BenchOptions& options) {
   // the generator and the broker take a share the catch-up did not have to give). The broker
   // keeps about a second of this topic at these rates, so falling behind loses records (offset
   // resets) within seconds.
-  std::vector<double> fractions = {0.8, 0.65, 0.5, 0.4, 0.3};
-  if (options.rate > 0) fractions = {options.rate / std::max(catchup, 1.0)};
+  std::vector<long> rates;
+  if (options.rate > 0) {
+    rates = {options.rate};
+  } else {
+    for (double f : {0.8, 0.65, 0.5, 0.4, 0.3}) {
+      rates.push_back(std::max(1L, static_cast<long>(catchup * f)));
+    }
+  }
   long max_rate = 0;
   Sustained sustained;
   std::printf("== sustained: the generator at %s for %d s while earshot consumes\n",
               options.rate > 0 ? "--rate" : "falling fractions of the catch-up rate",
               options.seconds);
   std::fflush(stdout);
-  for (size_t i = 0; i < fractions.size(); ++i) {
-    max_rate =
-        options.rate > 0 ? options.rate : std::max(1L, static_cast<long>(catchup * fractions[i]));
+  for (size_t i = 0; i < rates.size(); ++i) {
+    max_rate = rates[i];
     std::printf("at %ld/s: ", max_rate);
     sustained = sustain(max_rate, options.seconds, 7 + static_cast<int>(i), tmp + "/sustain.log");
     if (sustained.kept_up()) break;
-    settle(std::chrono::milliseconds(2000), std::chrono::seconds(60));  // drain what is left
+    // Drain what is left before the next rate.
+    wait_while_moving(std::numeric_limits<double>::infinity(), std::chrono::milliseconds(2000),
+                      std::chrono::seconds(60));
   }
 
   const long half = std::max(1L, max_rate / 2);
@@ -592,9 +593,6 @@ int RunBench(const BenchOptions& options) {
   const double p50 = Quantile(before, after, 0.5, total), p99 = Quantile(before, after, 0.99, total);
   std::printf("latency over %.0f records: p50 %.1f ms, p99 %.1f ms\n", total, p50 * 1000, p99 * 1000);
 
-  const double produced = sustained.produced, finished = sustained.finished;
-  const double gen_s = sustained.gen_s, total_s = sustained.total_s;
-  const int resets = sustained.resets;
   long rss_kb = 0;
   {
     std::ifstream status("/proc/" + std::to_string(run.pid) + "/status");
@@ -617,13 +615,12 @@ int RunBench(const BenchOptions& options) {
   std::printf(
       "  latency at %ld/s (half of %ld/s)   p50 %.1f ms, p99 %.1f ms (target p99 < 50 ms): %s\n",
       half, max_rate, p50 * 1000, p99 * 1000, p99 < 0.05 ? "met" : "missed");
-  const bool kept_up = sustained.kept_up();
-  (void)finished;
   std::printf(
       "  sustained at %ld/s for %d s: %s (finished %.1f s after the generator, offset "
       "resets %d)\n",
-      static_cast<long>(produced / gen_s), options.seconds, kept_up ? "kept up" : "fell behind",
-      total_s - gen_s, resets);
+      static_cast<long>(sustained.produced / sustained.gen_s), options.seconds,
+      sustained.kept_up() ? "kept up" : "fell behind", sustained.total_s - sustained.gen_s,
+      sustained.resets);
   std::printf("  peak RSS           %10.1f MiB (memory_budget_mb %d; target < 300 MiB): %s\n",
               static_cast<double>(rss_kb) / 1024, options.memory_budget_mb,
               rss_kb < 300 * 1024 ? "met" : "missed");
