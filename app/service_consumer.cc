@@ -40,7 +40,6 @@ uint32_t Service::Impl::AddSlot(std::string topic, int32_t partition) {
   Slot& s = slots.emplace_back();
   auto f = topic_format.find(topic);
   s.format = f == topic_format.end() ? ingest::Format::kAuto : f->second;
-  s.worker = std::hash<std::string>{}(key) % work.size();
   s.lag = &metrics->lag.Add({{"topic", topic}, {"partition", std::to_string(partition)}});
   s.topic = std::move(topic);
   s.partition = partition;
@@ -252,37 +251,30 @@ void Service::Impl::OnRebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partitio
     which.push_back(SlotFor(parts->elems[i].topic, parts->elems[i].partition));
   }
   if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
-    std::vector<uint32_t> replaced;
+    // The partitions are spread evenly over the workers in (topic, partition) order; a partition
+    // given a fresh slot below stays with its worker, behind the old slot's queued records.
+    std::sort(which.begin(), which.end(), [this](uint32_t a, uint32_t b) {
+      return std::tie(slots[a].topic, slots[a].partition) <
+             std::tie(slots[b].topic, slots[b].partition);
+    });
+    std::vector<int> fixed;  // per partition of `which`: its worker, or -1 for any
     for (uint32_t& s : which) {
       // A revoke whose drain timed out leaves work of the old assignment running: its
       // reports and acknowledgements name this slot and offsets the new assignment fetches
       // again. Give the partition a fresh slot so they land on the old one (never committed
       // again) instead of finishing the new copies' entries early.
-      if (!slots[s].tracker.idle()) {
-        s = ReplaceSlot(s);
-        replaced.push_back(s);
-      }
+      const bool unfinished = !slots[s].tracker.idle();
+      if (unfinished) s = ReplaceSlot(s);
+      fixed.push_back(unfinished ? static_cast<int>(slots[s].worker) : -1);
       slots[s].assigned = true;
       slots[s].paused = false;
       slots[s].committed = -1;
       slots[s].tracker.Clear();
     }
-    // Spread the partitions evenly over the workers, in (topic, partition) order; a partition
-    // given a fresh slot above stays with its worker, behind the old slot's queued records.
-    std::vector<uint32_t> ordered = which;
-    std::sort(ordered.begin(), ordered.end(), [this](uint32_t a, uint32_t b) {
-      return std::tie(slots[a].topic, slots[a].partition) <
-             std::tie(slots[b].topic, slots[b].partition);
-    });
-    std::vector<int> fixed;
-    for (uint32_t s : ordered) {
-      const bool keep = std::find(replaced.begin(), replaced.end(), s) != replaced.end();
-      fixed.push_back(keep ? static_cast<int>(slots[s].worker) : -1);
-    }
     const std::vector<size_t> workers = SpreadOverWorkers(fixed, work.size());
     std::vector<size_t> per_worker(work.size(), 0);
-    for (size_t i = 0; i < ordered.size(); ++i) {
-      slots[ordered[i]].worker = workers[i];
+    for (size_t i = 0; i < which.size(); ++i) {
+      slots[which[i]].worker = workers[i];
       ++per_worker[workers[i]];
     }
     std::string split;

@@ -120,8 +120,8 @@ struct Service::Impl {
 
   uint32_t SlotFor(std::string_view topic, int32_t partition);
 
-  // A new slot for the partition, which from now on maps to it. Its worker is a hash of the
-  // partition until an assignment spreads the partitions over the workers (OnRebalance).
+  // A new slot for the partition, which from now on maps to it. Its worker is set by the
+  // assignment that brings the partition (OnRebalance) or by ReplaceSlot.
   uint32_t AddSlot(std::string topic, int32_t partition);
 
   // A new slot for the partition of slot `old`, which keeps its unfinished entries; the new one
