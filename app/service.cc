@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "app/commands.h"
+#include "app/memory_budget.h"
 #include "app/service_impl.h"
 
 namespace earshot::app {
@@ -99,8 +100,7 @@ std::unique_ptr<Service> Service::Create(std::shared_ptr<const Config> config,
     return nullptr;
   }
 
-  const int64_t budget_kb = int64_t{config->service.memory_budget_mb} * 1024;
-  const int64_t producer_kb = std::max<int64_t>(budget_kb / 4, 4096);  // 25 % of the budget
+  const MemoryShares shares = SplitMemoryBudget(config->service.memory_budget_mb);
 
   // Producer: outputs are acknowledged by all in-sync replicas, retried without a deadline
   // (a permanent failure stops commits instead of losing data). At most 5 requests in flight a
@@ -117,7 +117,7 @@ std::unique_ptr<Service> Service::Create(std::shared_ptr<const Config> config,
       {"queue.buffering.max.messages", "200000"},
       {"statistics.interval.ms", "1000"},
       {"client.id", "earshot-producer"},
-      {"queue.buffering.max.kbytes", std::to_string(producer_kb)},
+      {"queue.buffering.max.kbytes", std::to_string(shares.producer_kb)},
       {"max.in.flight.requests.per.connection", "5"},
   };
   for (const auto& [k, v] : config->kafka.properties) pprops[k] = v;
@@ -139,19 +139,17 @@ std::unique_ptr<Service> Service::Create(std::shared_ptr<const Config> config,
   // flight, unless the config sets them explicitly. With a subscription every partition's fetch
   // queue forwards to the one consumer queue, and queued.max.messages.kbytes bounds that queue as
   // a whole (not per partition): dividing it by the partition count starves the fetcher, which
-  // then idles until its next wake-up each time the small queue fills.
-  const int64_t prefetch_kb = std::clamp<int64_t>(budget_kb * 2 / 5, 1024, 2097151);  // 40 %
-  const int64_t fetch_bytes = std::clamp<int64_t>(budget_kb * 1024 / 10, 1 << 20, 50 << 20);
-  // 15 % for records in flight (about 2 KiB each with their outputs).
-  impl->max_inflight = static_cast<size_t>(std::max<int64_t>(budget_kb * 15 / 100 / 2, 1024));
+  // then idles until its next wake-up each time the small queue fills. queued.min.messages bounds
+  // the same queue in records (see SplitMemoryBudget).
+  impl->max_inflight = static_cast<size_t>(shares.max_inflight);
   if (config->service.max_inflight_set) {
     impl->max_inflight = static_cast<size_t>(config->service.max_inflight_records);
   }
   spdlog::info(
-      "memory budget {} MiB: prefetch {} MiB, fetch responses {} MiB, producer queue "
-      "{} MiB, up to {} records in flight",
-      config->service.memory_budget_mb, prefetch_kb / 1024, fetch_bytes >> 20, producer_kb / 1024,
-      impl->max_inflight);
+      "memory budget {} MiB: prefetch {} MiB or {} records, fetch responses {} MiB, producer "
+      "queue {} MiB, up to {} records in flight",
+      config->service.memory_budget_mb, shares.prefetch_kb / 1024, shares.prefetch_records,
+      shares.fetch_bytes >> 20, shares.producer_kb / 1024, impl->max_inflight);
 
   // Consumer.
   char errstr[512];
@@ -163,8 +161,9 @@ std::unique_ptr<Service> Service::Create(std::shared_ptr<const Config> config,
       {"enable.auto.offset.store", "false"},
       {"auto.offset.reset", "earliest"},
       {"fetch.wait.max.ms", "100"},
-      {"queued.max.messages.kbytes", std::to_string(prefetch_kb)},  // the whole queue
-      {"fetch.max.bytes", std::to_string(fetch_bytes)},
+      {"queued.max.messages.kbytes", std::to_string(shares.prefetch_kb)},  // the whole queue
+      {"queued.min.messages", std::to_string(shares.prefetch_records)},    // the same, in records
+      {"fetch.max.bytes", std::to_string(shares.fetch_bytes)},
       {"statistics.interval.ms", "1000"},
       {"client.id", "earshot-consumer"},
   };
