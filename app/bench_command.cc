@@ -8,9 +8,9 @@
 //     them all; records/s from its /stats;
 //   - the Python pipeline (../shared/peers/python_pipeline.py: confluent-kafka + json + re +
 //     NLTK VADER) on the same topic and records, in its own consumer group;
-//   - sustained: the generator at --rate, or at 80, 65, 50, 40 and 30 % of the catch-up rate
-//     until earshot keeps up, for --seconds each (no offset reset, done within 2 s after the
-//     generator): the maximum sustained rate;
+//   - sustained: the generator at --rate, or at 1, 1.1, 1.2, ... times the catch-up rate while
+//     earshot keeps up (80, 65, 50, 40 and 30 % when it does not at 1), for --seconds each (no
+//     offset reset, done within 2 s after the generator): the maximum sustained rate;
 //   - latency: the generator at half that rate; p50/p99 from the record's Kafka timestamp to
 //     its outputs acknowledged (earshot's end-to-end histogram, before/after delta);
 //   - earshot's peak RSS (VmHWM).
@@ -549,33 +549,50 @@ int RunBench(const BenchOptions& options) {
     return r;
   };
 
-  // The maximum sustained rate: --rate, or the highest of a few fractions of the catch-up rate
-  // that earshot keeps up with for --seconds while the generator runs beside it (on two cores
-  // the generator and the broker take a share the catch-up did not have to give). The broker
-  // keeps about a second of this topic at these rates, so falling behind loses records (offset
-  // resets) within seconds.
-  std::vector<long> rates;
-  if (options.rate > 0) {
-    rates = {options.rate};
-  } else {
-    for (double f : {0.8, 0.65, 0.5, 0.4, 0.3}) {
-      rates.push_back(std::max(1L, static_cast<long>(catchup * f)));
-    }
-  }
+  // The maximum sustained rate: --rate, or the highest multiple of the catch-up rate that
+  // earshot keeps up with for --seconds while the generator runs beside it. From the catch-up
+  // rate the search goes up by a tenth or more while earshot keeps up (the live topic is cheaper to
+  // fetch than the preloaded one, and a short catch-up pays its start-up), or down through
+  // falling fractions until it does (on two cores the generator and the broker take a share the
+  // catch-up did not have to give). The broker keeps about a second of this topic at these
+  // rates, so falling behind loses records (offset resets) within seconds.
   long max_rate = 0;
   Sustained sustained;
   std::printf("== sustained: the generator at %s for %d s while earshot consumes\n",
-              options.rate > 0 ? "--rate" : "falling fractions of the catch-up rate",
-              options.seconds);
+              options.rate > 0 ? "--rate" : "multiples of the catch-up rate", options.seconds);
   std::fflush(stdout);
-  for (size_t i = 0; i < rates.size(); ++i) {
-    max_rate = rates[i];
-    std::printf("at %ld/s: ", max_rate);
-    sustained = sustain(max_rate, options.seconds, 7 + static_cast<int>(i), tmp + "/sustain.log");
-    if (sustained.kept_up()) break;
-    // Drain what is left before the next rate.
-    wait_while_moving(std::numeric_limits<double>::infinity(), std::chrono::milliseconds(2000),
-                      std::chrono::seconds(60));
+  int seed = 7;
+  long last_rate = 0;
+  Sustained last_step;
+  // One step at `rate`; after a failed one, what is left is drained before the next.
+  auto step = [&](long rate) {
+    std::printf("at %ld/s: ", rate);
+    Sustained r = sustain(rate, options.seconds, seed++, tmp + "/sustain.log");
+    last_rate = rate;
+    last_step = r;
+    if (!r.kept_up()) {
+      wait_while_moving(std::numeric_limits<double>::infinity(), std::chrono::milliseconds(2000),
+                        std::chrono::seconds(60));
+    } else if (rate > max_rate) {
+      max_rate = rate;
+      sustained = r;
+    }
+    return r;
+  };
+  if (options.rate > 0) {
+    step(options.rate);
+  } else {
+    for (double f : {1.0, 1.1, 1.2, 1.35, 1.5, 1.75, 2.0}) {
+      if (!step(std::max(1L, static_cast<long>(catchup * f))).kept_up()) break;
+    }
+    for (double f : {0.8, 0.65, 0.5, 0.4, 0.3}) {
+      if (max_rate > 0) break;
+      step(std::max(1L, static_cast<long>(catchup * f)));
+    }
+  }
+  if (max_rate == 0) {  // it never kept up: the figures of the last step
+    max_rate = last_rate;
+    sustained = last_step;
   }
 
   const long half = std::max(1L, max_rate / 2);
@@ -605,8 +622,9 @@ int RunBench(const BenchOptions& options) {
   broker.Stop();
 
   std::printf("\n== earshot bench (2-core machine figures are ratios; targets of issue 6)\n");
-  std::printf("  catch-up           %10.0f records/s   target >= 250000 sustained: %s\n", catchup,
-              catchup >= 250000 ? "met" : "missed");
+  std::printf(
+      "  catch-up           %10.0f records/s   (the preloaded corpus, nothing else running)\n",
+      catchup);
   std::printf("    %s\n", cpu_line);
   if (python_rate > 0) {
     std::printf("  python pipeline    %10.0f records/s   earshot/python %.1fx (target >= 15x): %s\n",
@@ -615,12 +633,13 @@ int RunBench(const BenchOptions& options) {
   std::printf(
       "  latency at %ld/s (half of %ld/s)   p50 %.1f ms, p99 %.1f ms (target p99 < 50 ms): %s\n",
       half, max_rate, p50 * 1000, p99 * 1000, p99 < 0.05 ? "met" : "missed");
+  const double sustained_rate = sustained.produced / sustained.gen_s;
   std::printf(
-      "  sustained at %ld/s for %d s: %s (finished %.1f s after the generator, offset "
-      "resets %d)\n",
-      static_cast<long>(sustained.produced / sustained.gen_s), options.seconds,
-      sustained.kept_up() ? "kept up" : "fell behind", sustained.total_s - sustained.gen_s,
-      sustained.resets);
+      "  sustained at %.0f/s for %d s: %s (finished %.1f s after the generator, offset "
+      "resets %d; target >= 250000/s with no reset): %s\n",
+      sustained_rate, options.seconds, sustained.kept_up() ? "kept up" : "fell behind",
+      sustained.total_s - sustained.gen_s, sustained.resets,
+      sustained.kept_up() && sustained_rate >= 250000 ? "met" : "missed");
   std::printf("  peak RSS           %10.1f MiB (memory_budget_mb %d; target < 300 MiB): %s\n",
               static_cast<double>(rss_kb) / 1024, options.memory_budget_mb,
               rss_kb < 300 * 1024 ? "met" : "missed");
