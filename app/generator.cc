@@ -1,6 +1,9 @@
 #include "app/generator.h"
 
+#include <charconv>
 #include <cmath>
+#include <string_view>
+#include <type_traits>
 
 #include "ingest/text.h"
 #include "ingest/time_parse.h"
@@ -73,16 +76,35 @@ void Replace(std::string& s, std::string_view from, const std::string& to) {
   }
 }
 
-std::string Iso(int64_t ms) {
-  char buf[24];
-  ingest::FormatIsoMillis(ms, buf);
-  return std::string(buf, 24);
-}
+// Parts of a record for Append: a JSON string literal of `text`, and (part of) the ISO 8601
+// time of `ms` ("2026-11-26T12:00:00.000Z").
+struct JsonText {
+  std::string_view text;
+};
+struct IsoTime {
+  int64_t ms;
+  size_t from = 0, length = 24;
+};
 
-std::string Json(std::string_view s) {
-  std::string out;
-  ingest::AppendJsonString(s, out);
-  return out;
+void Put(std::string& s, std::string_view part) { s.append(part); }
+void Put(std::string& s, const char* part) { s.append(part); }
+void Put(std::string& s, const JsonText& part) { ingest::AppendJsonString(part.text, s); }
+void Put(std::string& s, const IsoTime& part) {
+  char buf[24];
+  ingest::FormatIsoMillis(part.ms, buf);
+  s.append(buf + part.from, part.length);
+}
+template <typename Int>
+requires std::is_integral_v<Int>
+void Put(std::string& s, Int part) {
+  char buf[24];
+  const auto end = std::to_chars(buf, buf + sizeof buf, part).ptr;
+  s.append(buf, end);
+}
+// Appends the parts in order: text as it is, integers in decimal.
+template <typename... Parts>
+void Append(std::string& s, const Parts&... parts) {
+  (Put(s, parts), ...);
 }
 
 }  // namespace
@@ -113,8 +135,7 @@ int64_t Generator::Followers() {
   return static_cast<int64_t>(std::min(5e7, 20.0 / std::pow(u, 1.0 / 1.2)));
 }
 
-std::string Generator::Text(const std::string* brand, Mood mood, std::string& lang) {
-  std::string text;
+void Generator::Text(const std::string* brand, Mood mood, std::string& text, std::string& lang) {
   lang = "en";
   if (brand != nullptr && Uniform() < 0.08) {
     const Foreign& f = kForeign[Pick(kForeign.size())];
@@ -134,7 +155,6 @@ std::string Generator::Text(const std::string* brand, Mood mood, std::string& la
     Replace(text, "{h}", Handle(*brand));
   }
   Replace(text, "{e}", kEmoji[Pick(kEmoji.size())]);
-  return text;
 }
 
 void Generator::Next(double elapsed_s, int64_t now_ms, GeneratedRecord& out) {
@@ -152,61 +172,61 @@ void Generator::Next(double elapsed_s, int64_t now_ms, GeneratedRecord& out) {
     mood = r < 0.35 ? Mood::kPositive : r < 0.55 ? Mood::kNegative : r < 0.75 ? Mood::kComplaint
                                                                              : Mood::kNeutral;
   }
-  std::string lang;
-  std::string text = Text(brand, mood, lang);
+  // Records are written part by part into buffers that keep their capacity across calls: at the
+  // bench's rates the generator shares the cores with what it feeds.
+  std::string& text = text_;
+  std::string& lang = lang_;
+  Text(brand, mood, text, lang);
   int64_t followers = Followers();
   int64_t created = now_ms - static_cast<int64_t>(Uniform() * 2000);
   uint64_t user = 1000 + static_cast<uint64_t>(Uniform() * 5e6);
-  std::string id = std::to_string(1800000000000000000ULL + n);
+  const uint64_t id = 1800000000000000000ULL + n;
   double source = Uniform();
+  std::string& v = out.value;
+  v.clear();
   out.key.clear();
   if (source < 0.40) {
-    out.topic = options_.topic_prefix + "x";
-    out.key = id;
-    out.value = "{\"data\":{\"id\":\"" + id + "\",\"text\":" + Json(text) + ",\"author_id\":\"" +
-                std::to_string(user) + "\",\"created_at\":\"" + Iso(created) + "\",\"lang\":\"" +
-                lang + "\",\"conversation_id\":\"" + id +
-                "\",\"public_metrics\":{\"retweet_count\":" + std::to_string(Pick(50)) +
-                ",\"reply_count\":" + std::to_string(Pick(10)) + ",\"like_count\":" +
-                std::to_string(Pick(500)) + ",\"quote_count\":0}},\"includes\":{\"users\":[{\"id\":\"" +
-                std::to_string(user) + "\",\"username\":\"user" + std::to_string(user) +
-                "\",\"name\":\"User " + std::to_string(user) +
-                "\",\"public_metrics\":{\"followers_count\":" + std::to_string(followers) +
-                "}}]},\"matching_rules\":[{\"id\":1800000000000000999,\"tag\":\"brands\"}]}";
+    out.topic.assign(options_.topic_prefix).append("x");
+    const size_t likes = Pick(500), replies = Pick(10), retweets = Pick(50);
+    Append(out.key, id);
+    Append(v, "{\"data\":{\"id\":\"", id, "\",\"text\":", JsonText{text}, ",\"author_id\":\"", user,
+           "\",\"created_at\":\"", IsoTime{created}, "\",\"lang\":\"", lang,
+           "\",\"conversation_id\":\"", id, "\",\"public_metrics\":{\"retweet_count\":", retweets,
+           ",\"reply_count\":", replies, ",\"like_count\":", likes,
+           ",\"quote_count\":0}},\"includes\":{\"users\":[{\"id\":\"", user,
+           "\",\"username\":\"user", user, "\",\"name\":\"User ", user,
+           "\",\"public_metrics\":{\"followers_count\":", followers,
+           "}}]},\"matching_rules\":[{\"id\":1800000000000000999,\"tag\":\"brands\"}]}");
   } else if (source < 0.50) {
-    out.topic = options_.topic_prefix + "x.v1";
-    out.key = id;
-    out.value = "{\"created_at\":\"Thu Nov 26 12:00:00 +0000 2026\",\"id\":" + id + ",\"id_str\":\"" +
-                id + "\",\"text\":" + Json(text) + ",\"truncated\":false,\"user\":{\"id_str\":\"" +
-                std::to_string(user) + "\",\"screen_name\":\"user" + std::to_string(user) +
-                "\",\"name\":\"User\",\"followers_count\":" + std::to_string(followers) +
-                "},\"lang\":\"" + lang + "\",\"favorite_count\":" + std::to_string(Pick(100)) +
-                ",\"retweet_count\":0,\"timestamp_ms\":\"" + std::to_string(created) + "\"}";
+    out.topic.assign(options_.topic_prefix).append("x.v1");
+    Append(out.key, id);
+    Append(v, "{\"created_at\":\"Thu Nov 26 12:00:00 +0000 2026\",\"id\":", id, ",\"id_str\":\"",
+           id, "\",\"text\":", JsonText{text}, ",\"truncated\":false,\"user\":{\"id_str\":\"", user,
+           "\",\"screen_name\":\"user", user,
+           "\",\"name\":\"User\",\"followers_count\":", followers, "},\"lang\":\"", lang,
+           "\",\"favorite_count\":", Pick(100), ",\"retweet_count\":0,\"timestamp_ms\":\"", created,
+           "\"}");
   } else if (source < 0.65) {
-    out.topic = options_.topic_prefix + "reddit";
-    std::string rid = "g" + std::to_string(n);
-    out.key = rid;
-    out.value = "{\"id\":\"" + rid + "\",\"link_id\":\"t3_thread" + std::to_string(n % 97) +
-                "\",\"parent_id\":\"t3_thread" + std::to_string(n % 97) + "\",\"author\":\"redditor" +
-                std::to_string(user) + "\",\"subreddit\":\"" +
-                (brand != nullptr ? "CustomerService" : "AskReddit") + "\",\"body\":" + Json(text) +
-                ",\"created_utc\":" + std::to_string(created / 1000) + ",\"score\":" +
-                std::to_string(Pick(200)) + "}";
+    out.topic.assign(options_.topic_prefix).append("reddit");
+    Append(out.key, "g", n);
+    Append(v, "{\"id\":\"", out.key, "\",\"link_id\":\"t3_thread", n % 97,
+           "\",\"parent_id\":\"t3_thread", n % 97, "\",\"author\":\"redditor", user,
+           "\",\"subreddit\":\"", brand != nullptr ? "CustomerService" : "AskReddit",
+           "\",\"body\":", JsonText{text}, ",\"created_utc\":", created / 1000,
+           ",\"score\":", Pick(200), "}");
   } else if (source < 0.80) {
-    out.topic = options_.topic_prefix + "bluesky";
-    std::string did = "did:plc:gen" + std::to_string(user);
-    out.key = did;
-    out.value = "{\"did\":\"" + did + "\",\"time_us\":" + std::to_string(created * 1000) +
-                ",\"kind\":\"commit\",\"commit\":{\"rev\":\"r" + std::to_string(n) +
-                "\",\"operation\":\"create\",\"collection\":\"app.bsky.feed.post\",\"rkey\":\"k" +
-                std::to_string(n) + "\",\"record\":{\"$type\":\"app.bsky.feed.post\",\"createdAt\":\"" +
-                Iso(created) + "\",\"langs\":[\"" + lang + "\"],\"text\":" + Json(text) +
-                "},\"cid\":\"c" + std::to_string(n) + "\"}}";
+    out.topic.assign(options_.topic_prefix).append("bluesky");
+    Append(out.key, "did:plc:gen", user);
+    Append(v, "{\"did\":\"", out.key, "\",\"time_us\":", created * 1000,
+           ",\"kind\":\"commit\",\"commit\":{\"rev\":\"r", n,
+           "\",\"operation\":\"create\",\"collection\":\"app.bsky.feed.post\",\"rkey\":\"k", n,
+           "\",\"record\":{\"$type\":\"app.bsky.feed.post\",\"createdAt\":\"", IsoTime{created},
+           "\",\"langs\":[\"", lang, "\"],\"text\":", JsonText{text}, "},\"cid\":\"c", n, "\"}}");
   } else if (source < 0.90) {
-    out.topic = options_.topic_prefix + "mastodon";
-    std::string mid = std::to_string(113000000000000000ULL + n);
-    out.key = mid;
-    std::string html = "<p>";
+    out.topic.assign(options_.topic_prefix).append("mastodon");
+    Append(out.key, 113000000000000000ULL + n);
+    std::string& html = html_;
+    html.assign("<p>");
     for (char c : text) {  // Mastodon content is HTML: escape what HTML needs
       if (c == '&') {
         html += "&amp;";
@@ -219,38 +239,35 @@ void Generator::Next(double elapsed_s, int64_t now_ms, GeneratedRecord& out) {
       }
     }
     html += "</p>";
-    out.value = "{\"id\":\"" + mid + "\",\"created_at\":\"" + Iso(created) +
-                "\",\"in_reply_to_id\":null,\"spoiler_text\":\"\",\"language\":\"" + lang +
-                "\",\"url\":\"https://social.example/@u" + std::to_string(user) + "/" + mid +
-                "\",\"replies_count\":0,\"reblogs_count\":" + std::to_string(Pick(20)) +
-                ",\"favourites_count\":" + std::to_string(Pick(50)) + ",\"content\":" + Json(html) +
-                ",\"reblog\":null,\"account\":{\"id\":\"" + std::to_string(user) +
-                "\",\"username\":\"u" + std::to_string(user) + "\",\"acct\":\"u" +
-                std::to_string(user) + "\",\"display_name\":\"U\",\"followers_count\":" +
-                std::to_string(followers) + "}}";
+    const size_t favourites = Pick(50), reblogs = Pick(20);
+    Append(v, "{\"id\":\"", out.key, "\",\"created_at\":\"", IsoTime{created},
+           "\",\"in_reply_to_id\":null,\"spoiler_text\":\"\",\"language\":\"", lang,
+           "\",\"url\":\"https://social.example/@u", user, "/", out.key,
+           "\",\"replies_count\":0,\"reblogs_count\":", reblogs,
+           ",\"favourites_count\":", favourites, ",\"content\":", JsonText{html},
+           ",\"reblog\":null,\"account\":{\"id\":\"", user, "\",\"username\":\"u", user,
+           "\",\"acct\":\"u", user, "\",\"display_name\":\"U\",\"followers_count\":", followers,
+           "}}");
   } else {
-    out.topic = options_.topic_prefix + "reviews";
+    out.topic.assign(options_.topic_prefix).append("reviews");
     int stars = mood == Mood::kPositive ? 5 : mood == Mood::kNeutral ? 3 : 1 + static_cast<int>(Pick(2));
     double kind = Uniform();
-    std::string rid = "gen-review-" + std::to_string(n);
-    out.key = rid;
+    Append(out.key, "gen-review-", n);
     if (kind < 0.4) {
-      out.value = "{\"review_id\":\"" + rid + "\",\"user_id\":\"u" + std::to_string(user) +
-                  "\",\"business_id\":\"biz" + std::to_string(n % 50) + "\",\"stars\":" +
-                  std::to_string(stars) + ".0,\"useful\":" + std::to_string(Pick(5)) +
-                  ",\"funny\":0,\"cool\":0,\"text\":" + Json(text) + ",\"date\":\"" +
-                  Iso(created).substr(0, 10) + " " + Iso(created).substr(11, 8) + "\"}";
+      Append(v, "{\"review_id\":\"", out.key, "\",\"user_id\":\"u", user,
+             "\",\"business_id\":\"biz", n % 50, "\",\"stars\":", stars, ".0,\"useful\":", Pick(5),
+             ",\"funny\":0,\"cool\":0,\"text\":", JsonText{text}, ",\"date\":\"",
+             IsoTime{created, 0, 10}, " ", IsoTime{created, 11, 8}, "\"}");
     } else if (kind < 0.7) {
-      out.value = "{\"overall\":" + std::to_string(stars) +
-                  ".0,\"verified\":true,\"reviewerID\":\"A" + std::to_string(user) +
-                  "\",\"asin\":\"B0GEN" + std::to_string(n % 300) + "\",\"reviewerName\":\"R\"," +
-                  "\"reviewText\":" + Json(text) + ",\"summary\":\"Review\",\"unixReviewTime\":" +
-                  std::to_string(created / 1000) + ",\"vote\":\"" + std::to_string(Pick(3000)) + "\"}";
+      Append(v, "{\"overall\":", stars, ".0,\"verified\":true,\"reviewerID\":\"A", user,
+             "\",\"asin\":\"B0GEN", n % 300,
+             "\",\"reviewerName\":\"R\",\"reviewText\":", JsonText{text},
+             ",\"summary\":\"Review\",\"unixReviewTime\":", created / 1000, ",\"vote\":\"",
+             Pick(3000), "\"}");
     } else {
-      out.value = "{\"reviewId\":\"" + rid + "\",\"userName\":\"R\",\"content\":" + Json(text) +
-                  ",\"score\":" + std::to_string(stars) + ",\"thumbsUpCount\":" +
-                  std::to_string(Pick(30)) + ",\"at\":\"" + Iso(created).substr(0, 10) + " " +
-                  Iso(created).substr(11, 8) + "\",\"appVersion\":\"5.4.0\"}";
+      Append(v, "{\"reviewId\":\"", out.key, "\",\"userName\":\"R\",\"content\":", JsonText{text},
+             ",\"score\":", stars, ",\"thumbsUpCount\":", Pick(30), ",\"at\":\"",
+             IsoTime{created, 0, 10}, " ", IsoTime{created, 11, 8}, "\",\"appVersion\":\"5.4.0\"}");
     }
   }
   if (Uniform() < options_.malformed_rate) {

@@ -43,7 +43,8 @@ class Generator {
 
  private:
   enum class Mood { kPositive, kNegative, kComplaint, kNeutral };
-  std::string Text(const std::string* brand, Mood mood, std::string& lang);
+  // The post's text and language.
+  void Text(const std::string* brand, Mood mood, std::string& text, std::string& lang);
   std::string Handle(const std::string& brand) const;
   int64_t Followers();
   double Uniform() { return std::uniform_real_distribution<double>(0, 1)(rng_); }
@@ -52,6 +53,7 @@ class Generator {
   GeneratorOptions options_;
   std::mt19937_64 rng_;
   uint64_t counter_ = 0;
+  std::string text_, lang_, html_;  // Next's buffers, reused
 };
 
 }  // namespace earshot::app
