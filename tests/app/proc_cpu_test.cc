@@ -44,20 +44,24 @@ TEST(ProcCpuTest, CountsABusyWorkerThreadOfThisProcess) {
     volatile uint64_t x = 0;
     while (!stop.load(std::memory_order_relaxed)) x = x + 1;
   });
-  // Spin until the kernel has charged it at least two clock ticks (bounded: 5 s).
+  // Spin until the kernel has charged it at least five clock ticks (bounded: 5 s).
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
   double worker = 0;
   while (std::chrono::steady_clock::now() < deadline) {
     worker = ThreadCpu(getpid()).worker;
-    if (worker - before.worker >= 0.02) break;
+    if (worker - before.worker >= 0.05) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   const CpuByRole during = ThreadCpu(getpid());
   stop = true;
   busy.join();
-  EXPECT_GE(during.worker - before.worker, 0.02);
+  EXPECT_GE(during.worker - before.worker, 0.05);
   EXPECT_GE(during.total(), during.worker);
-  EXPECT_GE(ProcessCpu(getpid()), during.worker);
+  // The process's own figure includes the finished thread. The kernel splits each run time into
+  // user and system time and truncates both to clock ticks, for the process and for each thread
+  // on its own, so the two readings may differ by up to two ticks either way.
+  const double tick = 1.0 / static_cast<double>(sysconf(_SC_CLK_TCK));
+  EXPECT_GE(ProcessCpu(getpid()) + 2 * tick, during.worker);
   EXPECT_EQ(ProcessCpu(-1), 0.0);
 }
 
