@@ -150,7 +150,8 @@ struct BenchOptions {
   std::string lexicon = "data/vendor/vader-sentiment-1.1.3/package/vader_lexicon.txt";
   int64_t records = 200000;  // catch-up corpus
   int seconds = 15;          // latency and sustained phases
-  long rate = 0;             // sustained phase: generator rate (0: 80 % of catch-up)
+  long rate = 0;             // sustained phase: generator rate (0: search for the maximum)
+  int sustain_linger_ms = 20;  // sustained phase: the generator's producer linger.ms
   int workers = 2;
   int memory_budget_mb = 256;
   bool no_python = false;

@@ -136,6 +136,10 @@ int main(int argc, char** argv) {
       ->add_option("--rate", bench.rate,
                    "Maximum sustained rate to test (0: probe for it; latency runs at half)")
       ->capture_default_str();
+  bench_cmd
+      ->add_option("--sustain-linger-ms", bench.sustain_linger_ms,
+                   "The generator's linger.ms in the sustained phase (the other phases use 5)")
+      ->capture_default_str();
   bench_cmd->add_option("--workers", bench.workers, "earshot workers")->capture_default_str();
   bench_cmd->add_option("--memory-budget-mb", bench.memory_budget_mb, "service.memory_budget_mb")
       ->capture_default_str();
