@@ -135,7 +135,7 @@ std::string HttpGet(int port, const std::string& path) {
 }
 
 // Partitions of bench.live, the topic of the latency and sustained phases.
-constexpr int kLivePartitions = 8;
+constexpr int kLivePartitions = 16;
 
 // Partitions for a preloaded corpus of `records` records of the generator's mix (seed 5, these
 // brands). The mock keeps about 5 MiB per partition and silently drops what is older, so a
