@@ -3,8 +3,8 @@
 # embedded broker with 1,000 brands built from ../shared/data/brands and the generator's realistic
 # mix, next to ../shared/peers/python_pipeline.py (confluent-kafka + json + re + NLTK VADER) on the
 # same topic in the same run: catch-up rate, the maximum sustained rate (EARSHOT_SUSTAIN_RATE
-# records/s to test one rate; default 0: probe 100, 90, 80, 65, 50, 40, 30 % of the catch-up rate), latency
-# at half of it, peak RSS.
+# records/s to test one rate; default 0: search upwards from the catch-up rate, or down from it
+# when earshot falls behind there), latency at half of it, peak RSS.
 # Usage: scripts/e2e_bench.sh [N=200000] [SECONDS=15] [extra `earshot bench` options]
 set -euo pipefail
 cd "$(dirname "$0")/.."
