@@ -139,6 +139,7 @@ int main(int argc, char** argv) {
   bench_cmd
       ->add_option("--sustain-linger-ms", bench.sustain_linger_ms,
                    "The generator's linger.ms in the sustained phase (the other phases use 5)")
+      ->check(CLI::Range(0, 60000))
       ->capture_default_str();
   bench_cmd->add_option("--workers", bench.workers, "earshot workers")->capture_default_str();
   bench_cmd->add_option("--memory-budget-mb", bench.memory_budget_mb, "service.memory_budget_mb")
