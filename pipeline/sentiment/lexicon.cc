@@ -51,7 +51,7 @@ constexpr RuleWordBits kRuleWords[] = {{"so", kHedgeWord | kSoOrThis},
                                        {"all", kHedgeWord},
                                        {"very", kAtOrVery | kHedgeWord},
                                        {"that", kHedgeWord},
-                                       {"this", kSoOrThis},
+                                       {"this", kSoOrThis | kThis},
                                        {"least", kLeast},
                                        {"never", kNever},
                                        {"really", kHedgeWord}};

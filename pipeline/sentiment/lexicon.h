@@ -53,13 +53,15 @@ enum RuleFlag : uint8_t {
 };
 
 // The words scoring rules name (bit flags): hedges after a negator ("not so good"), "so"/"this"
-// in "never so good", "at"/"very" before "least", "least" and "never".
+// in "never so good", "this" in "haven't been this good", "at"/"very" before "least", "least"
+// and "never".
 enum RuleWord : uint8_t {
   kHedgeWord = 1,  // so, too, all, very, that, really
   kSoOrThis = 2,
   kAtOrVery = 4,
   kLeast = 8,
   kNever = 16,
+  kThis = 32,
 };
 
 struct LexiconEntry {

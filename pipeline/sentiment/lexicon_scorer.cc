@@ -514,6 +514,8 @@ void LexiconScorer::Score(std::string_view text, std::span<const ByteSpan> mask,
     // Negation scope: three units back, stopping at clause punctuation and contrast words.
     if (!u.emoji) {
       bool negated = false;
+      const bool this_before =
+          i >= 1 && units[i - 1].pos + 1 == u.pos && (units[i - 1].rule_words & kThis);
       for (size_t j = i; j-- > 0 && units[j].pos + 3 >= u.pos;) {
         const Unit& g = units[j];
         const uint32_t k = u.pos - g.pos;
@@ -528,8 +530,8 @@ void LexiconScorer::Score(std::string_view text, std::span<const ByteSpan> mask,
         bool so_between = false;
         for (size_t m = j + 1; m < i; ++m)
           so_between = so_between || (units[m].rule_words & kSoOrThis);
-        if (k >= 2 && (g.rule_words & kNever) && so_between) {
-          v *= 1.25;  // "never so good": emphasis, not negation
+        if ((k >= 2 && (g.rule_words & kNever) && so_between) || (k >= 3 && this_before)) {
+          v *= 1.25;  // "never so good", "haven't been this happy": emphasis, not negation
         } else if (k >= 2 && after_hedges) {
           v = base * kHedgedNegation;  // "not so good", "not too bad": a hedge
           negated = true;

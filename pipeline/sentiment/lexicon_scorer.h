@@ -5,7 +5,8 @@
 //   - lexicon lookup of words, emoticons, emoji and multi-word phrases/idioms (longest match);
 //   - negation within a scope of three words that stops at clause punctuation and contrast words,
 //     covering contractions ("don't", "isn’t", "dont") and "never"; "not so/very/too X" hedges
-//     (half the flipped value) rather than flipping the boosted value;
+//     (half the flipped value) rather than flipping the boosted value; "haven't been this X"
+//     and "never so X" emphasize (* 1.25) instead;
 //   - intensifiers and dampeners in the three words before a sentiment word (0.293, fading);
 //   - contrast: sentiment before the first "but"/"however" * 0.5, after it * 1.5;
 //   - ALL-CAPS emphasis (+0.733 when the text mixes case), elongation ("sooo goood": the word is

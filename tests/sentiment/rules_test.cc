@@ -95,6 +95,18 @@ TEST_F(RulesTest, NotSoHedgesAndNeverSoEmphasizes) {
   EXPECT_GT(C("never so good"), C("good"));
 }
 
+TEST_F(RulesTest, NegatorBeforeThisEmphasizes) {
+  // "haven't been this happy": "this" right before the sentiment word, with the negator at
+  // least two words before it, compares with every other time: more, not the opposite.
+  EXPECT_GT(C("haven't been this happy"), C("happy"));
+  EXPECT_LT(C("i haven't been this bad in years"), C("bad"));
+  // Without "this", or with the negator right before it, it negates.
+  EXPECT_LT(C("haven't been happy"), 0);
+  EXPECT_LT(C("not this good"), 0);
+  // "so" is not "this": "don't feel so good" stays negative.
+  EXPECT_LT(C("don't feel so good"), 0);
+}
+
 TEST_F(RulesTest, BoostersAndDampeners) {
   EXPECT_GT(C("very good"), C("good"));
   EXPECT_LT(C("very bad"), C("bad"));
