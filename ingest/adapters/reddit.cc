@@ -186,12 +186,17 @@ void Walker::Emit(Thing& thing, ThingKind kind, int32_t index) {
     post.parent_id.clear();
     post.root_id.clear();
   }
+  // Written in place (a reused Post keeps its url's capacity).
   if (!thing.permalink.empty()) {
-    post.url = "https://www.reddit.com" + thing.permalink;
+    post.url.assign("https://www.reddit.com").append(thing.permalink);
   } else if (kind == ThingKind::kSubmission && !post.id.empty()) {
-    post.url = "https://www.reddit.com/comments/" + post.id + "/";
+    post.url.assign("https://www.reddit.com/comments/").append(post.id).append("/");
   } else if (kind == ThingKind::kComment && !post.id.empty() && !post.root_id.empty()) {
-    post.url = "https://www.reddit.com/comments/" + post.root_id + "/_/" + post.id + "/";
+    post.url.assign("https://www.reddit.com/comments/")
+        .append(post.root_id)
+        .append("/_/")
+        .append(post.id)
+        .append("/");
   }
   // A link submission's url points away from Reddit; a self post's url is its own permalink.
   if (kind == ThingKind::kSubmission && !thing.external_url.empty() &&

@@ -29,10 +29,15 @@ inline void SetText(std::string_view raw, Post& post) {
   }
 }
 
+// Written in place: a reused Post keeps its url's capacity, so this allocates only for a url
+// longer than any before it.
 inline void SetUrl(Post& post) {
-  post.url = post.author.handle.empty() ? "https://x.com/i/web/status/" + post.id
-                                        : "https://x.com/" + post.author.handle + "/status/" +
-                                              post.id;
+  if (post.author.handle.empty()) {
+    post.url.assign("https://x.com/i/web/status/");
+  } else {
+    post.url.assign("https://x.com/").append(post.author.handle).append("/status/");
+  }
+  post.url.append(post.id);
 }
 
 }  // namespace earshot::ingest::x
