@@ -96,6 +96,8 @@ int RunGenerate(const GenerateOptions& options) {
       std::fprintf(stderr, "earshot generate: %s\n", error.c_str());
       return kExitRuntime;
     }
+    producer->PrepareTopics(options.topic.empty() ? generator.Topics()
+                                                  : std::vector<std::string>{options.topic});
   }
   GeneratedRecord record;
   auto start = std::chrono::steady_clock::now();

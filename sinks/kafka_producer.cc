@@ -55,7 +55,7 @@ std::unique_ptr<KafkaProducer> KafkaProducer::Create(
 KafkaProducer::~KafkaProducer() {
   if (handle_ != nullptr) {
     rd_kafka_flush(handle_, 5000);
-    for (rd_kafka_topic_t* topic : topics_) rd_kafka_topic_destroy(topic);
+    for (auto& [name, topic] : topics_) rd_kafka_topic_destroy(topic);
     rd_kafka_destroy(handle_);
   }
 }
@@ -64,7 +64,7 @@ void KafkaProducer::PrepareTopics(const std::vector<std::string>& topics) {
   for (const std::string& name : topics) {
     // A new topic handle makes librdkafka request the topic's metadata at once.
     if (rd_kafka_topic_t* topic = rd_kafka_topic_new(handle_, name.c_str(), nullptr)) {
-      topics_.push_back(topic);
+      topics_.emplace_back(name, topic);
     }
   }
 }
@@ -91,21 +91,41 @@ ProduceStatus KafkaProducer::Produce(const std::string& topic, std::string_view 
                           static_cast<ssize_t>(h.value.size()));
     }
   }
-  void* opaque = reinterpret_cast<void*>(static_cast<uintptr_t>(token));
-  rd_kafka_resp_err_t err;
-  if (hdrs != nullptr) {
-    err = rd_kafka_producev(handle_, RD_KAFKA_V_TOPIC(topic.c_str()),
-                            RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                            RD_KAFKA_V_KEY(key.data(), key.size()),
-                            RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
-                            RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_OPAQUE(opaque), RD_KAFKA_V_END);
-    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) rd_kafka_headers_destroy(hdrs);  // not taken over
+  rd_kafka_vu_t vu[6];
+  size_t n = 0;
+  rd_kafka_topic_t* handle = nullptr;
+  for (const auto& [name, t] : topics_) {
+    if (name == topic) {
+      handle = t;
+      break;
+    }
+  }
+  if (handle != nullptr) {
+    vu[n].vtype = RD_KAFKA_VTYPE_RKT;
+    vu[n++].u.rkt = handle;
   } else {
-    err = rd_kafka_producev(handle_, RD_KAFKA_V_TOPIC(topic.c_str()),
-                            RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                            RD_KAFKA_V_KEY(key.data(), key.size()),
-                            RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
-                            RD_KAFKA_V_OPAQUE(opaque), RD_KAFKA_V_END);
+    vu[n].vtype = RD_KAFKA_VTYPE_TOPIC;
+    vu[n++].u.cstr = topic.c_str();
+  }
+  vu[n].vtype = RD_KAFKA_VTYPE_MSGFLAGS;
+  vu[n++].u.i = RD_KAFKA_MSG_F_COPY;
+  vu[n].vtype = RD_KAFKA_VTYPE_KEY;
+  vu[n].u.mem.ptr = const_cast<char*>(key.data());
+  vu[n++].u.mem.size = key.size();
+  vu[n].vtype = RD_KAFKA_VTYPE_VALUE;
+  vu[n].u.mem.ptr = const_cast<char*>(value.data());
+  vu[n++].u.mem.size = value.size();
+  vu[n].vtype = RD_KAFKA_VTYPE_OPAQUE;
+  vu[n++].u.ptr = reinterpret_cast<void*>(static_cast<uintptr_t>(token));
+  if (hdrs != nullptr) {
+    vu[n].vtype = RD_KAFKA_VTYPE_HEADERS;
+    vu[n++].u.headers = hdrs;
+  }
+  rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
+  if (rd_kafka_error_t* error = rd_kafka_produceva(handle_, vu, n)) {
+    err = rd_kafka_error_code(error);
+    rd_kafka_error_destroy(error);
+    if (hdrs != nullptr) rd_kafka_headers_destroy(hdrs);  // not taken over
   }
   if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return ProduceStatus::kOk;
   if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) return ProduceStatus::kQueueFull;

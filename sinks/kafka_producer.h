@@ -13,6 +13,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 struct rd_kafka_s;
@@ -58,7 +59,9 @@ class KafkaProducer {
 
   // Starts looking up these topics' partitions now, without waiting, so that the first records
   // produced to them do not wait for a metadata round trip (or, for a topic the broker creates on
-  // first use, for several). The handles are kept for the producer's lifetime.
+  // first use, for several). The handles are kept for the producer's lifetime, and Produce uses
+  // them: a record to a topic given by name costs librdkafka a write lock on the client and a
+  // search of its topic list. REQUIRES: no Produce call runs concurrently with this one.
   void PrepareTopics(const std::vector<std::string>& topics);
 
   rd_kafka_s* handle() { return handle_; }
@@ -68,7 +71,7 @@ class KafkaProducer {
   static void OnDelivery(rd_kafka_s* rk, const void* message, void* opaque);
 
   rd_kafka_s* handle_ = nullptr;
-  std::vector<rd_kafka_topic_s*> topics_;  // from PrepareTopics
+  std::vector<std::pair<std::string, rd_kafka_topic_s*>> topics_;  // from PrepareTopics
   DeliveryFn on_delivery_;
   std::function<void(std::string_view)> on_stats_;
 };
