@@ -306,6 +306,13 @@ int RunBench(const BenchOptions& options) {
                  brands_dir.c_str());
     return kExitUsage;
   }
+  for (const std::string& kv : options.producer_properties) {
+    if (kv.find('=') == std::string::npos || kv.front() == '=') {
+      std::fprintf(stderr, "earshot bench: --producer-property '%s': expected KEY=VALUE\n",
+                   kv.c_str());
+      return kExitUsage;
+    }
+  }
   std::string tmp_template = std::filesystem::temp_directory_path().string() + "/earshot-bench-XXXXXX";
   if (mkdtemp(tmp_template.data()) == nullptr) {
     std::fprintf(stderr, "earshot bench: cannot create a temporary folder\n");
@@ -334,8 +341,13 @@ int RunBench(const BenchOptions& options) {
     cfg << "inputs:\n  - name: raw\n    topic: bench.raw\n    format: auto\n"
         << "  - name: live\n    topic: bench.live\n    format: auto\n"
         << "kafka:\n  bootstrap: embedded\n  group_id: bench-earshot\n"
-        << "  consumer:\n    fetch.wait.max.ms: \"5\"\n"
-        << "service:\n  workers: " << options.workers
+        << "  consumer:\n    fetch.wait.max.ms: \"5\"\n";
+    if (!options.producer_properties.empty()) cfg << "  producer:\n";
+    for (const std::string& kv : options.producer_properties) {
+      const size_t eq = kv.find('=');
+      cfg << "    " << kv.substr(0, eq) << ": " << YamlQuoted(kv.substr(eq + 1)) << "\n";
+    }
+    cfg << "service:\n  workers: " << options.workers
         << "\n  admin_listen: 127.0.0.1:0\n  queue_capacity: 4096\n"
         << "  memory_budget_mb: " << options.memory_budget_mb << "\nbrands:\n";
     for (size_t i = 0; i < brands.size(); ++i) {

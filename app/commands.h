@@ -154,6 +154,8 @@ struct BenchOptions {
   int sustain_linger_ms = 20;  // sustained phase: the generator's producer linger.ms
   int workers = 2;
   int memory_budget_mb = 256;
+  // earshot's producer properties (KEY=VALUE) written under kafka.producer in the bench config.
+  std::vector<std::string> producer_properties;
   bool no_python = false;
   bool keep = false;  // keep the temporary folder (config, logs)
 };

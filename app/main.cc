@@ -144,6 +144,9 @@ int main(int argc, char** argv) {
   bench_cmd->add_option("--workers", bench.workers, "earshot workers")->capture_default_str();
   bench_cmd->add_option("--memory-budget-mb", bench.memory_budget_mb, "service.memory_budget_mb")
       ->capture_default_str();
+  bench_cmd->add_option("--producer-property", bench.producer_properties,
+                        "earshot's producer property KEY=VALUE (repeatable; kafka.producer in "
+                        "the bench config)");
   bench_cmd->add_flag("--no-python", bench.no_python, "Skip the Python pipeline");
   bench_cmd->add_flag("--keep", bench.keep, "Keep the temporary folder (config, logs)");
 

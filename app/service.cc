@@ -16,6 +16,7 @@
 
 #include "app/commands.h"
 #include "app/memory_budget.h"
+#include "app/producer_defaults.h"
 #include "app/service_impl.h"
 
 namespace earshot::app {
@@ -113,7 +114,7 @@ std::unique_ptr<Service> Service::Create(std::shared_ptr<const Config> config,
       {"acks", "all"},
       {"message.timeout.ms", "0"},
       {"linger.ms", "5"},
-      {"compression.type", "lz4"},
+      {"compression.type", std::string(DefaultOutputCompression(bootstrap))},
       {"queue.buffering.max.messages", "200000"},
       {"statistics.interval.ms", "1000"},
       {"client.id", "earshot-producer"},
@@ -122,6 +123,10 @@ std::unique_ptr<Service> Service::Create(std::shared_ptr<const Config> config,
   };
   for (const auto& [k, v] : config->kafka.properties) pprops[k] = v;
   for (const auto& [k, v] : config->kafka.producer) pprops[k] = v;
+  spdlog::info("output compression: {}{}", pprops["compression.type"],
+               pprops["compression.type"] == DefaultOutputCompression(bootstrap)
+                   ? " (default for these brokers)"
+                   : "");
   impl->producer = sinks::KafkaProducer::Create(
       pprops,
       [self](uint64_t token, bool ok, std::string_view err) {
