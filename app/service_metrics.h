@@ -84,8 +84,8 @@ struct Metrics {
                           "its filtering)")
                     .Register(*registry)
                     .Add({}, prometheus::Histogram::BucketBoundaries{0.001, 0.002, 0.005, 0.01,
-                                                                     0.02, 0.05, 0.1, 0.2, 0.5, 1,
-                                                                     2, 5, 10, 30})),
+                                                                     0.02, 0.03, 0.04, 0.05, 0.1,
+                                                                     0.2, 0.5, 1, 2, 5, 10, 30})),
         commits(prometheus::BuildCounter()
                     .Name("earshot_kafka_commits_total")
                     .Help("Offset commits")
