@@ -71,6 +71,8 @@ struct GenerateOptions {
   uint64_t seed = 1;
   // librdkafka producer properties, "key=value", over the generator's defaults.
   std::vector<std::string> kafka_properties;
+  // Load-test mode: generate this many records up front and send them in turn (0: off).
+  int64_t pool = 0;
 };
 
 struct ScoreOptions {
@@ -152,8 +154,10 @@ struct BenchOptions {
   int seconds = 15;          // latency and sustained phases
   long rate = 0;             // sustained phase: generator rate (0: search for the maximum)
   int sustain_linger_ms = 20;  // sustained phase: the generator's producer linger.ms
+  int64_t sustain_pool = 100000;  // sustained phase: records the generator makes up front
   int workers = 2;
   int memory_budget_mb = 256;
+  int enriched_partitions = 16;  // earshot.enriched's partitions
   // earshot's producer properties (KEY=VALUE) written under kafka.producer in the bench config.
   std::vector<std::string> producer_properties;
   bool no_python = false;

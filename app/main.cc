@@ -119,6 +119,11 @@ int main(int argc, char** argv) {
   gen_cmd->add_option("--kafka-property", generate.kafka_properties,
                       "librdkafka producer property KEY=VALUE (repeatable; overrides the "
                       "defaults, e.g. linger.ms=5)");
+  gen_cmd
+      ->add_option("--pool", generate.pool,
+                   "Load-test mode: generate this many records up front and send them in turn "
+                   "(0: off; --scenario steady only)")
+      ->capture_default_str();
   gen_cmd->footer("Topics: <prefix>x (X v2), x.v1, reddit, bluesky, mastodon, reviews (Yelp, "
                   "Amazon, Google Play).\nAbout 0.3% of records are malformed on purpose.");
 
@@ -141,8 +146,19 @@ int main(int argc, char** argv) {
                    "The generator's linger.ms in the sustained phase (the other phases use 5)")
       ->check(CLI::Range(0, 60000))
       ->capture_default_str();
+  bench_cmd
+      ->add_option("--sustain-pool", bench.sustain_pool,
+                   "Records the generator makes before the sustained phase's clock starts and "
+                   "sends in turn (0: it formats each as it goes)")
+      ->check(CLI::Range(int64_t{0}, int64_t{10000000}))
+      ->capture_default_str();
   bench_cmd->add_option("--workers", bench.workers, "earshot workers")->capture_default_str();
   bench_cmd->add_option("--memory-budget-mb", bench.memory_budget_mb, "service.memory_budget_mb")
+      ->capture_default_str();
+  bench_cmd
+      ->add_option("--enriched-partitions", bench.enriched_partitions,
+                   "Partitions of earshot.enriched")
+      ->check(CLI::Range(1, 10000))
       ->capture_default_str();
   bench_cmd->add_option("--producer-property", bench.producer_properties,
                         "earshot's producer property KEY=VALUE (repeatable; kafka.producer in "

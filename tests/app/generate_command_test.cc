@@ -1,7 +1,9 @@
 // earshot generate's --kafka-property: KEY=VALUE pairs over the generator's producer defaults;
-// a malformed pair or a value librdkafka refuses stops it before anything is produced.
+// a malformed pair or a value librdkafka refuses stops it before anything is produced. --pool:
+// records made up front and sent in turn.
 #include <gtest/gtest.h>
 
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -33,6 +35,50 @@ TEST(GenerateCommandTest, PassesKafkaPropertiesToLibrdkafka) {
     const std::string err = ::testing::internal::GetCapturedStderr();
     EXPECT_NE(err.find(property), std::string::npos) << err;
   }
+}
+
+// The records `options` writes to stdout, one per line.
+std::vector<std::string> StdoutRecords(GenerateOptions options) {
+  options.to = "stdout";
+  options.duration_s = 0;
+  options.rate = 1e9;
+  options.brands_file.clear();
+  ::testing::internal::CaptureStdout();
+  const int rc = RunGenerate(options);
+  std::istringstream out(::testing::internal::GetCapturedStdout());
+  EXPECT_EQ(rc, kExitOk);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(out, line);) lines.push_back(line);
+  return lines;
+}
+
+TEST(GenerateCommandTest, PoolSendsItsRecordsInTurn) {
+  GenerateOptions options;
+  options.count = 11;
+  options.seed = 3;
+  const std::vector<std::string> live = StdoutRecords(options);
+  options.pool = 4;
+  const std::vector<std::string> pooled = StdoutRecords(options);
+  ASSERT_EQ(live.size(), 11u);
+  ASSERT_EQ(pooled.size(), 11u);
+  for (size_t i = 0; i < pooled.size(); ++i) {
+    // The pool holds the first records the generator makes, so it keeps the generator's mix.
+    EXPECT_EQ(pooled[i], live[i % 4]) << i;
+  }
+  EXPECT_NE(live[4], live[0]);
+}
+
+TEST(GenerateCommandTest, PoolNeedsTheSteadyScenario) {
+  GenerateOptions options;
+  options.count = 1;
+  options.pool = 2;
+  options.scenario = "complaint-storm";
+  ::testing::internal::CaptureStderr();
+  EXPECT_EQ(RunGenerate(options), kExitUsage);
+  EXPECT_NE(::testing::internal::GetCapturedStderr().find("--pool"), std::string::npos);
+  options.scenario = "steady";
+  options.pool = -1;
+  EXPECT_EQ(RunGenerate(options), kExitUsage);
 }
 
 }  // namespace
