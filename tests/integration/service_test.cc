@@ -96,13 +96,16 @@ class ServiceTest : public ::testing::Test {
     for (const auto& [t, f] : kInputs) {
       out << "  - name: " << t << "\n    topic: " << t << "\n    format: " << f << "\n";
     }
+    // The tests read earshot.enriched back whole, and the mock keeps about 5 MiB a partition:
+    // three brands' outputs land in three partitions at most, and with duplicates after a
+    // SIGKILL they outgrew that uncompressed (the default on a loopback broker).
     out << "kafka:\n  bootstrap: " << bootstrap_ << "\n  group_id: " << group_
         << "\n  consumer:\n    session.timeout.ms: 6000\n    heartbeat.interval.ms: 500\n"
+        << "  producer:\n    compression.type: lz4\n"
         << "limits:\n  max_record_bytes: " << max_record_bytes << "\n"
         << "service:\n  workers: 2\n  admin_listen: 127.0.0.1:0\n  commit_interval_ms: 200\n"
         << "  shutdown_timeout_ms: " << shutdown_timeout_ms << "\n"
-        << extra_service
-        << "brands:\n"
+        << extra_service << "brands:\n"
         << "  - id: nimbus-air\n    name: Nimbus Air\n    query: '\"nimbus air\" OR @NimbusAir'\n"
         << "  - id: brightbean\n    name: Brightbean\n    query: 'brightbean OR @Brightbean'\n"
         << "  - id: parcelly\n    name: Parcelly\n    query: 'parcelly OR @Parcelly'\n";
