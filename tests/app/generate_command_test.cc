@@ -61,11 +61,18 @@ TEST(GenerateCommandTest, PoolSendsItsRecordsInTurn) {
   const std::vector<std::string> pooled = StdoutRecords(options);
   ASSERT_EQ(live.size(), 11u);
   ASSERT_EQ(pooled.size(), 11u);
+  // Timestamps come from the wall clock, so two runs compare with their digits masked.
+  auto shape = [](std::string s) {
+    for (char& c : s) c = (c >= '0' && c <= '9') ? '#' : c;
+    return s;
+  };
   for (size_t i = 0; i < pooled.size(); ++i) {
+    // Sent in turn, byte for byte.
+    EXPECT_EQ(pooled[i], pooled[i % 4]) << i;
     // The pool holds the first records the generator makes, so it keeps the generator's mix.
-    EXPECT_EQ(pooled[i], live[i % 4]) << i;
+    EXPECT_EQ(shape(pooled[i]), shape(live[i % 4])) << i;
   }
-  EXPECT_NE(live[4], live[0]);
+  EXPECT_NE(shape(live[4]), shape(live[0]));
 }
 
 TEST(GenerateCommandTest, PoolNeedsTheSteadyScenario) {
