@@ -567,7 +567,7 @@ int RunBench(const BenchOptions& options) {
              {"--rate", std::to_string(rate), "--duration", std::to_string(seconds), "--seed",
               std::to_string(seed), "--kafka-property",
               "linger.ms=" + std::to_string(options.sustain_linger_ms), "--pool",
-              std::to_string(options.sustain_pool)},
+              std::to_string(std::min<int64_t>(options.sustain_pool, int64_t{rate} * seconds))},
              log);
     const auto t1 = Clock::now();
     const std::string glog = ReadAll(log);
