@@ -17,6 +17,7 @@
 #include "app/commands.h"
 #include "app/memory_budget.h"
 #include "app/producer_defaults.h"
+#include "app/rdkafka_log.h"
 #include "app/service_impl.h"
 
 namespace earshot::app {
@@ -189,6 +190,19 @@ std::unique_ptr<Service> Service::Create(std::shared_ptr<const Config> config,
     static_cast<Impl*>(opaque)->OnStats(std::string_view(json, len));
     return 0;
   });
+  // librdkafka's lines go to stderr as before; an offset reset is also counted, since it means
+  // records the service never saw (called from librdkafka's threads, while the consumer
+  // exists: the metrics outlive it).
+  rd_kafka_conf_set_log_cb(conf,
+                           [](const rd_kafka_t* rk, int level, const char* fac, const char* buf) {
+                             WriteLibrdkafkaLog(level, fac, rd_kafka_name(rk), buf);
+                             // Warnings only: with `debug` set, librdkafka also reports the first
+                             // position of a group that has none as a reset.
+                             if (level > 4 || std::string_view(fac) != "OFFSET") return;
+                             if (std::optional<OffsetReset> reset = ParseOffsetReset(buf)) {
+                               static_cast<Impl*>(rd_kafka_opaque(rk))->OnOffsetReset(*reset);
+                             }
+                           });
   impl->consumer = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
   if (impl->consumer == nullptr) {
     error = std::string("cannot create the kafka consumer: ") + errstr;

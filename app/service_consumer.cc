@@ -313,6 +313,18 @@ void Service::Impl::OnRebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partitio
   spdlog::info("revoked {} partitions", which.size());
 }
 
+void Service::Impl::OnOffsetReset(const OffsetReset& reset) {
+  // Family::Add is thread-safe and returns the same counter for the same labels.
+  metrics->offset_resets.Add({{"topic", reset.topic}}).Increment();
+  metrics->records_skipped.Add({{"topic", reset.topic}})
+      .Increment(static_cast<double>(reset.skipped()));
+  // Worded apart from librdkafka's own line, which scripts count.
+  spdlog::warn(
+      "{} [{}]: position moved from {} to {}: {} records skipped, deleted by the broker "
+      "before they were read",
+      reset.topic, reset.partition, reset.from, reset.to, reset.skipped());
+}
+
 void Service::Impl::OnStats(std::string_view json) {
   simdjson::dom::parser parser;
   simdjson::dom::element doc;

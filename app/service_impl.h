@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "app/offset_tracker.h"
+#include "app/rdkafka_log.h"
 #include "app/service.h"
 #include "app/service_metrics.h"
 #include "ingest/format.h"
@@ -184,6 +185,9 @@ struct Service::Impl {
   void OnRebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts);
 
   void OnStats(std::string_view json);
+
+  // Counts a reset of the consumer's position (librdkafka's threads; see the log callback).
+  void OnOffsetReset(const OffsetReset& reset);
 
   void OnProducerStats(std::string_view json);
 };

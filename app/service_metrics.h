@@ -67,6 +67,16 @@ struct Metrics {
                             .Help("Produce requests that failed for good")
                             .Register(*registry)
                             .Add({})),
+        offset_resets(prometheus::BuildCounter()
+                          .Name("earshot_kafka_consumer_offset_resets_total")
+                          .Help("Times the consumer's position was reset because the broker "
+                                "no longer had the offset it asked for")
+                          .Register(*registry)),
+        records_skipped(prometheus::BuildCounter()
+                            .Name("earshot_kafka_consumer_records_skipped_total")
+                            .Help("Records an offset reset jumped over: gone to the broker's "
+                                  "retention before earshot read them, never consumed")
+                            .Register(*registry)),
         producer_retries(prometheus::BuildGauge()
                              .Name("earshot_kafka_producer_retries")
                              .Help("Produce retries so far (librdkafka txretries)")
@@ -179,6 +189,8 @@ struct Metrics {
   prometheus::Family<prometheus::Counter>& queue;
   prometheus::Family<prometheus::Gauge>& lag;
   prometheus::Counter& producer_errors;
+  prometheus::Family<prometheus::Counter>& offset_resets;    // by topic
+  prometheus::Family<prometheus::Counter>& records_skipped;  // by topic
   prometheus::Gauge& producer_retries;
   prometheus::Counter& backpressure;
   prometheus::Histogram& latency;

@@ -465,6 +465,47 @@ TEST_F(ServiceTest, NoLossAcrossSigkillAndRestart) {
                expected.pairs.size());
 }
 
+// The one loss earshot cannot prevent: records the broker dropped (retention) before it read
+// them. It must count them, so that consumed + skipped covers every record in the partition.
+TEST_F(ServiceTest, CountsRecordsLostToRetentionOnAnOffsetReset) {
+  auto config = Load(WriteConfig());
+  auto rules = Rules(*config);
+  constexpr int kFirst = 10, kBig = 70;
+  std::vector<app::GeneratedRecord> first, big;
+  for (int i = 0; i < kFirst; ++i) first.push_back({"raw.x", "one-partition", "{\"broken"});
+  // 7 MiB more in the same partition: the mock keeps about 5 MiB a partition, so the committed
+  // offset (10) is gone when the next instance asks for it.
+  for (int i = 0; i < kBig; ++i)
+    big.push_back({"raw.x", "one-partition", std::string(100000, 'x')});
+
+  auto a = StartService(config, rules, bootstrap_);
+  ASSERT_NE(a, nullptr);
+  ASSERT_TRUE(ProduceAll(bootstrap_, first));
+  ASSERT_TRUE(WaitFor([&] { return Committed() == kFirst; }, 60)) << Committed();
+  EXPECT_EQ(a->Stop(), 0);
+  ASSERT_TRUE(ProduceAll(bootstrap_, big));
+
+  auto b = StartService(config, rules, bootstrap_);
+  ASSERT_NE(b, nullptr);
+  auto metric = [&](std::string_view name) {
+    std::string body;
+    if (HttpGet(b->service->admin_port(), "/metrics", &body) != 200) return 0.0;
+    const std::string line = "\n" + std::string(name) + "{topic=\"raw.x\"} ";
+    const size_t at = body.find(line);
+    return at == std::string::npos ? 0.0 : std::atof(body.c_str() + at + line.size());
+  };
+  auto consumed = [&] { return b->service->stats().consumed.load(); };
+  auto skipped = [&] { return metric("earshot_kafka_consumer_records_skipped_total"); };
+  EXPECT_TRUE(WaitFor([&] { return consumed() + skipped() >= kBig; }, 60))
+      << "consumed " << consumed() << ", skipped " << skipped();
+  EXPECT_TRUE(WaitFor([&] { return Committed() == InputEnd(); }, 30));
+  EXPECT_GE(metric("earshot_kafka_consumer_offset_resets_total"), 1.0);
+  EXPECT_GT(skipped(), 0.0);
+  EXPECT_LT(consumed(), kBig) << "the broker dropped some: they cannot all have been read";
+  EXPECT_EQ(consumed() + static_cast<int64_t>(skipped()), kBig) << "each record counted once";
+  EXPECT_EQ(b->Stop(), 0);
+}
+
 TEST_F(ServiceTest, NoLossWhenASecondInstanceJoinsAndLeaves) {
   auto config = Load(WriteConfig());
   auto records = Generate(20000, 13, 0.005);
