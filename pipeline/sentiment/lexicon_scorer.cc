@@ -8,6 +8,7 @@
 #include <immintrin.h>
 #endif
 
+#include "ingest/text.h"
 #include "pipeline/sentiment/chars.h"
 
 namespace earshot::pipeline::sentiment {
@@ -473,6 +474,13 @@ void LexiconScorer::Score(std::string_view text, std::span<const ByteSpan> mask,
       for (uint32_t i = s.begin; i < end; ++i) masked_[i] = ' ';
     }
     text = masked_;
+  }
+  // Social APIs deliver text HTML-escaped (X writes "&lt;3" for "<3" and "&gt;:(" for ">:("):
+  // score what people typed. After masking, whose spans are offsets into the text as given.
+  if (text.find('&') != std::string_view::npos) {
+    decoded_.clear();
+    ingest::AppendHtmlUnescaped(text, decoded_);
+    text = decoded_;
   }
   text_ = text;
   Tokenize(text);

@@ -156,6 +156,7 @@ class LexiconScorer {
   std::shared_ptr<const Lexicon> lexicon_;
   std::string_view text_;
   std::string masked_;
+  std::string decoded_;  // the text with its HTML character references decoded
   std::string lower_;  // sized to the text while tokenizing (tokens never grow), then trimmed
   size_t lower_size_ = 0;
   std::string phrase_;

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <new>
 #include <string>
+#include <tuple>
 
 #include "pipeline/sentiment/language.h"
 #include "pipeline/sentiment/lexicon.h"
@@ -105,6 +106,24 @@ TEST_F(RulesTest, NegatorBeforeThisEmphasizes) {
   EXPECT_LT(C("not this good"), 0);
   // "so" is not "this": "don't feel so good" stays negative.
   EXPECT_LT(C("don't feel so good"), 0);
+}
+
+TEST_F(RulesTest, HtmlEscapedTextScoresAsTyped) {
+  // X delivers "<3" as "&lt;3" and ">:(" as "&gt;:("; the emoticons must still count.
+  // A reference is its character, not a word ("amp", "quot") that dilutes the proportions.
+  auto proportions = [&](std::string_view text) {
+    C(text);
+    return std::tuple(s_.compound, s_.pos, s_.neu, s_.neg);
+  };
+  EXPECT_EQ(proportions("good &amp; bad"), proportions("good & bad"));
+  EXPECT_EQ(proportions("&quot;good&quot; :("), proportions("\"good\" :("));
+  EXPECT_NE(proportions("good amp bad"), proportions("good & bad"));
+  // Mask spans are offsets into the text as given, before decoding.
+  const std::string text = "united &amp; bad";
+  ByteSpan span{0, 6};
+  scorer_.Score(text, std::span<const ByteSpan>(&span, 1), s_);
+  const auto masked = std::tuple(s_.compound, s_.pos, s_.neu, s_.neg);
+  EXPECT_EQ(masked, proportions("& bad"));
 }
 
 TEST_F(RulesTest, BoostersAndDampeners) {
