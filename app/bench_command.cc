@@ -310,12 +310,15 @@ int RunBench(const BenchOptions& options) {
                  brands_dir.c_str());
     return kExitUsage;
   }
+  std::vector<std::pair<std::string, std::string>> producer_properties;
   for (const std::string& kv : options.producer_properties) {
-    if (kv.find('=') == std::string::npos || kv.front() == '=') {
+    auto property = SplitKeyValue(kv);
+    if (!property) {
       std::fprintf(stderr, "earshot bench: --producer-property '%s': expected KEY=VALUE\n",
                    kv.c_str());
       return kExitUsage;
     }
+    producer_properties.push_back(std::move(*property));
   }
   std::string tmp_template = std::filesystem::temp_directory_path().string() + "/earshot-bench-XXXXXX";
   if (mkdtemp(tmp_template.data()) == nullptr) {
@@ -346,10 +349,9 @@ int RunBench(const BenchOptions& options) {
         << "  - name: live\n    topic: bench.live\n    format: auto\n"
         << "kafka:\n  bootstrap: embedded\n  group_id: bench-earshot\n"
         << "  consumer:\n    fetch.wait.max.ms: \"5\"\n";
-    if (!options.producer_properties.empty()) cfg << "  producer:\n";
-    for (const std::string& kv : options.producer_properties) {
-      const size_t eq = kv.find('=');
-      cfg << "    " << kv.substr(0, eq) << ": " << YamlQuoted(kv.substr(eq + 1)) << "\n";
+    if (!producer_properties.empty()) cfg << "  producer:\n";
+    for (const auto& [key, value] : producer_properties) {
+      cfg << "    " << key << ": " << YamlQuoted(value) << "\n";
     }
     cfg << "service:\n  workers: " << options.workers
         << "\n  admin_listen: 127.0.0.1:0\n  queue_capacity: 4096\n"

@@ -5,7 +5,10 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 namespace earshot::pipeline::sentiment {
@@ -20,6 +23,15 @@ namespace earshot::app {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitRuntime = 1;  // a runtime failure (unreadable input, broken pipe)
 inline constexpr int kExitUsage = 2;    // bad usage or a bad configuration
+
+// A "KEY=VALUE" option argument (librdkafka properties on the command line): the key must not be
+// empty, the value may be.
+[[nodiscard]] inline std::optional<std::pair<std::string, std::string>> SplitKeyValue(
+    std::string_view kv) {
+  const size_t eq = kv.find('=');
+  if (eq == std::string_view::npos || eq == 0) return std::nullopt;
+  return std::pair<std::string, std::string>(kv.substr(0, eq), kv.substr(eq + 1));
+}
 
 struct ParseOptions {
   std::string format = "auto";

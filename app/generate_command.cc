@@ -85,13 +85,13 @@ int RunGenerate(const GenerateOptions& options) {
         {"client.id", "earshot-generate"},
         {"queue.buffering.max.messages", "500000"}};
     for (const std::string& kv : options.kafka_properties) {
-      const size_t eq = kv.find('=');
-      if (eq == std::string::npos || eq == 0) {
+      auto property = SplitKeyValue(kv);
+      if (!property) {
         std::fprintf(stderr, "earshot generate: --kafka-property '%s': expected KEY=VALUE\n",
                      kv.c_str());
         return kExitUsage;
       }
-      properties[kv.substr(0, eq)] = kv.substr(eq + 1);
+      properties[property->first] = property->second;
     }
     producer = sinks::KafkaProducer::Create(
         properties,
