@@ -107,6 +107,10 @@ struct EvalSentimentOptions {
   bool dump = false;  // print gold, predicted, compound and text per item
   std::string model;             // model file (overrides the config and the default)
   double ensemble_weight = -1;   // >= 0: the ensemble's lexicon weight
+  bool print_texts = false;      // print the texts as scored, one per line, and stop
+  std::string scores;            // another tool's scores, one line per text (eval.h ReadScores)
+  double positive_threshold = 0.05;  // labels for --scores
+  double negative_threshold = -0.05;
 };
 
 struct TrainSentimentOptions {

@@ -206,6 +206,18 @@ int main(int argc, char** argv) {
   eval_sentiment_cmd->add_option("--ensemble-weight", eval_sentiment.ensemble_weight,
                                  "The ensemble's lexicon weight (0..1)")
       ->check(CLI::Range(0.0, 1.0));
+  CLI::Option* print_texts_opt = eval_sentiment_cmd->add_flag(
+      "--print-texts", eval_sentiment.print_texts,
+      "Print the texts as earshot scores them, one per line, and stop (input for another tool)");
+  eval_sentiment_cmd
+      ->add_option("--scores", eval_sentiment.scores,
+                   "Measure another tool instead: its scores, one line per text in the order "
+                   "--print-texts gives, the score first (after it, a TAB and anything)")
+      ->excludes(print_texts_opt);
+  eval_sentiment_cmd->add_option("--positive-threshold", eval_sentiment.positive_threshold,
+                                 "With --scores: a score at or above it is positive (0.05)");
+  eval_sentiment_cmd->add_option("--negative-threshold", eval_sentiment.negative_threshold,
+                                 "With --scores: a score at or below it is negative (-0.05)");
 
   EvalComplaintsOptions eval_complaints;
   CLI::App* eval_complaints_cmd = eval_cmd->add_subcommand(

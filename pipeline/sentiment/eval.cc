@@ -175,6 +175,45 @@ Dataset ReadDataset(const std::string& path, DataFormat format) {
   return d;
 }
 
+Scores ReadScores(const std::string& path, size_t expected) {
+  Scores out;
+  bool ok = false;
+  std::vector<std::string> lines = ReadLines(path, ok);
+  if (!ok) {
+    out.error = path + ": cannot open scores file";
+    return out;
+  }
+  out.values.reserve(lines.size());
+  for (size_t i = 0; i < lines.size(); ++i) {
+    std::string_view field(lines[i]);
+    field = field.substr(0, field.find('\t'));
+    while (!field.empty() && field.front() == ' ') field.remove_prefix(1);
+    while (!field.empty() && field.back() == ' ') field.remove_suffix(1);
+    double v = 0;
+    auto [end, ec] = std::from_chars(field.data(), field.data() + field.size(), v);
+    if (field.empty() || ec != std::errc() || end != field.data() + field.size() ||
+        !std::isfinite(v)) {
+      out.error = path + ":" + std::to_string(i + 1) + ": not a number: '" +
+                  std::string(field.substr(0, 40)) + "'";
+      out.values.clear();
+      return out;
+    }
+    out.values.push_back(v);
+  }
+  if (out.values.size() != expected) {
+    out.error = path + ": " + std::to_string(out.values.size()) + " scores for " +
+                std::to_string(expected) + " texts (one line per text, in order)";
+    out.values.clear();
+  }
+  return out;
+}
+
+int LabelFromScore(double score, double positive_threshold, double negative_threshold) {
+  if (score >= positive_threshold) return 2;
+  if (score <= negative_threshold) return 0;
+  return 1;
+}
+
 double Pearson(const std::vector<double>& x, const std::vector<double>& y) {
   size_t n = std::min(x.size(), y.size());
   if (n < 2) return 0;

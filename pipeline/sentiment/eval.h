@@ -39,6 +39,20 @@ struct Dataset {
 // Decodes \uXXXX escapes (with surrogate pairs) and &amp; &lt; &gt; &quot; &#39; in place.
 [[nodiscard]] std::string DecodeSemEvalText(std::string_view text);
 
+// Another tool's scores for a data set, to measure it with the same metrics: one line per text,
+// in the data set's order, the score first; anything after a TAB on the line (the text, as the
+// peers in ../shared/peers print it) is ignored. Errors are "path:line: message"; a count that
+// differs from `expected` is an error too.
+struct Scores {
+  std::vector<double> values;
+  std::string error;
+};
+[[nodiscard]] Scores ReadScores(const std::string& path, size_t expected);
+
+// 2 positive (score >= positive_threshold), 0 negative (<= negative_threshold), else 1 neutral.
+[[nodiscard]] int LabelFromScore(double score, double positive_threshold,
+                                 double negative_threshold);
+
 struct ClassMetrics {
   double precision = 0, recall = 0, f1 = 0;
   int64_t support = 0;    // gold count

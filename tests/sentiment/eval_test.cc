@@ -89,6 +89,60 @@ TEST(ReaderTest, VaderGoldAndTweetEval) {
   EXPECT_EQ(t.items[1].label, 0);
 }
 
+TEST(ScoresTest, ReadsTheFirstFieldOfEveryLine) {
+  // The peers print "score<TAB>text"; a bare score per line is accepted too, CRLF included.
+  std::string path = WriteScratchFile("scores.tsv", "0.5\tgood text\n-0.25\n 1e-3 \tx\ty\r\n");
+  Scores s = ReadScores(path, 3);
+  ASSERT_TRUE(s.error.empty()) << s.error;
+  ASSERT_EQ(s.values.size(), 3u);
+  EXPECT_DOUBLE_EQ(s.values[0], 0.5);
+  EXPECT_DOUBLE_EQ(s.values[1], -0.25);
+  EXPECT_DOUBLE_EQ(s.values[2], 0.001);
+}
+
+TEST(ScoresTest, ErrorsNameTheFileAndLine) {
+  std::string bad = WriteScratchFile("scores_bad.tsv", "0.5\tok\nhigh\tnot a score\n0.1\n");
+  Scores s = ReadScores(bad, 3);
+  EXPECT_EQ(s.error, bad + ":2: not a number: 'high'");
+  EXPECT_TRUE(s.values.empty());
+  std::string empty_field = WriteScratchFile("scores_empty.tsv", "0.5\n\tno score\n");
+  EXPECT_EQ(ReadScores(empty_field, 2).error, empty_field + ":2: not a number: ''");
+  std::string trailing = WriteScratchFile("scores_trailing.tsv", "0.5x\n");
+  EXPECT_EQ(ReadScores(trailing, 1).error, trailing + ":1: not a number: '0.5x'");
+  std::string nan = WriteScratchFile("scores_nan.tsv", "nan\n");
+  EXPECT_EQ(ReadScores(nan, 1).error, nan + ":1: not a number: 'nan'");
+  // One line per text: a short or long file is refused rather than misaligned.
+  std::string shortf = WriteScratchFile("scores_short.tsv", "0.5\n0.1\n");
+  EXPECT_EQ(ReadScores(shortf, 3).error,
+            shortf + ": 2 scores for 3 texts (one line per text, in order)");
+  EXPECT_NE(ReadScores(shortf, 1).error.find(": 2 scores for 1 texts"), std::string::npos);
+  EXPECT_NE(ReadScores(::earshot::testing::ScratchDir() + "/no_such_scores.tsv", 1)
+                .error.find("cannot open scores file"),
+            std::string::npos);
+}
+
+TEST(ScoresTest, LabelsByThresholdsInclusive) {
+  EXPECT_EQ(LabelFromScore(0.05, 0.05, -0.05), 2);
+  EXPECT_EQ(LabelFromScore(0.0499, 0.05, -0.05), 1);
+  EXPECT_EQ(LabelFromScore(-0.05, 0.05, -0.05), 0);
+  EXPECT_EQ(LabelFromScore(-0.0499, 0.05, -0.05), 1);
+  EXPECT_EQ(LabelFromScore(0.3, 0.4, -0.4), 1);
+  // External scores through the same metrics: gold means 2, -1, 1, -3 against scores
+  // 0.5, -0.2, 0.01, 0.3 give labels 2, 0, 1, 2: two of four right.
+  std::vector<double> gold_scores = {2, -1, 1, -3}, scores = {0.5, -0.2, 0.01, 0.3};
+  std::vector<int> gold, pred;
+  for (size_t i = 0; i < scores.size(); ++i) {
+    gold.push_back(gold_scores[i] > 0 ? 2 : gold_scores[i] < 0 ? 0 : 1);
+    pred.push_back(LabelFromScore(scores[i], 0.05, -0.05));
+  }
+  Metrics m = ComputeMetrics(gold, pred, gold_scores, scores);
+  EXPECT_DOUBLE_EQ(m.accuracy, 0.5);
+  EXPECT_EQ(m.confusion[0][2], 1);
+  EXPECT_EQ(m.confusion[2][1], 1);
+  ASSERT_TRUE(m.pearson.has_value());
+  EXPECT_NEAR(*m.pearson, Pearson(gold_scores, scores), 1e-12);
+}
+
 // Golden compound scores of sentences written here, with the fetched lexicons.
 TEST(GoldenTest, SentencesWrittenHere) {
   SentimentOptions o = DefaultSentimentOptions(EARSHOT_SOURCE_DIR);
