@@ -15,125 +15,36 @@
 //   - latency: the generator at half that rate; p50/p99 from the record's Kafka timestamp to
 //     its outputs acknowledged (earshot's end-to-end histogram, before/after delta);
 //   - earshot's peak RSS (VmHWM).
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <cstring>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <limits>
-#include <regex>
-#include <set>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "app/bench_brands.h"
+#include "app/bench_harness.h"
 #include "app/commands.h"
 #include "app/generator.h"
 #include "app/proc_cpu.h"
-#include "ingest/text.h"
-#include "ingest/twcs_csv.h"
-
-extern char** environ;
 
 namespace earshot::app {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-double Seconds(Clock::time_point a, Clock::time_point b) {
-  return std::chrono::duration<double>(b - a).count();
-}
-
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-// A child process: argv[0] is the program; stdout/stderr to files.
-struct Child {
-  pid_t pid = -1;
-  ~Child() { Stop(); }
-  bool Start(const std::vector<std::string>& args, const std::string& out, const std::string& err) {
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addopen(&fa, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    std::vector<char*> argv;
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    int rc = posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&fa);
-    if (rc != 0) pid = -1;
-    return rc == 0;
-  }
-  int Wait() {
-    if (pid < 0) return -1;
-    int status = 0;
-    waitpid(pid, &status, 0);
-    pid = -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  }
-  void Stop() {
-    if (pid < 0) return;
-    kill(pid, SIGTERM);
-    for (int i = 0; i < 200; ++i) {
-      int status;
-      if (waitpid(pid, &status, WNOHANG) == pid) {
-        pid = -1;
-        return;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    kill(pid, SIGKILL);
-    waitpid(pid, nullptr, 0);
-    pid = -1;
-  }
-};
-
-bool WaitForFile(const std::string& path, double seconds) {
-  auto end = Clock::now() + std::chrono::duration<double>(seconds);
-  while (Clock::now() < end) {
-    if (std::filesystem::exists(path) && std::filesystem::file_size(path) > 0) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return false;
-}
-
-std::string HttpGet(int port, const std::string& path) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return {};
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  timeval tv{5, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  std::string resp;
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
-    std::string req = "GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
-    if (write(fd, req.data(), req.size()) == static_cast<ssize_t>(req.size())) {
-      char buf[8192];
-      ssize_t n;
-      while ((n = read(fd, buf, sizeof buf)) > 0) resp.append(buf, static_cast<size_t>(n));
-    }
-  }
-  close(fd);
-  size_t split = resp.find("\r\n\r\n");
-  return split == std::string::npos ? "" : resp.substr(split + 4);
-}
+using bench::Child;
+using bench::Clock;
+using bench::HttpGet;
+using bench::JsonCount;
+using bench::ReadAll;
+using bench::Seconds;
+using bench::WaitForFile;
+using bench::YamlQuoted;
 
 // Partitions of bench.live, the topic of the latency and sustained phases.
 constexpr int kLivePartitions = 16;
@@ -160,143 +71,6 @@ int PreloadPartitions(const std::vector<std::pair<std::string, std::string>>& br
   }
   const double total = bytes / kSample * static_cast<double>(records) * 1.5;
   return std::max(48, static_cast<int>(std::ceil(total / (4 << 20))));
-}
-
-// The number after "\"key\":" in a flat JSON object (earshot's /stats); 0 when absent.
-double JsonCount(const std::string& body, const std::string& key) {
-  size_t at = body.find("\"" + key + "\":");
-  return at == std::string::npos ? 0 : std::atof(body.c_str() + at + key.size() + 3);
-}
-
-// (le, cumulative count) of the end-to-end histogram.
-std::vector<std::pair<double, double>> Histogram(const std::string& body) {
-  std::vector<std::pair<double, double>> out;
-  static const std::regex re(R"re(^earshot_end_to_end_seconds_bucket\{le="([^"]+)"\} (\S+))re");
-  std::istringstream in(body);
-  std::string line;
-  std::smatch m;
-  while (std::getline(in, line)) {
-    if (std::regex_search(line, m, re)) {
-      double le = m[1] == "+Inf" ? INFINITY : std::atof(m[1].str().c_str());
-      out.emplace_back(le, std::atof(m[2].str().c_str()));
-    }
-  }
-  return out;
-}
-
-double Quantile(const std::vector<std::pair<double, double>>& before,
-                const std::vector<std::pair<double, double>>& after, double q, double& total) {
-  if (before.size() != after.size() || after.empty()) return NAN;
-  total = after.back().second - before.back().second;
-  double target = q * total, prev_le = 0, prev_c = 0;
-  for (size_t i = 0; i < after.size(); ++i) {
-    double c = after[i].second - before[i].second;
-    if (c >= target) {
-      if (std::isinf(after[i].first)) return prev_le;
-      return prev_le + (after[i].first - prev_le) * (target - prev_c) / std::max(c - prev_c, 1e-9);
-    }
-    prev_le = after[i].first;
-    prev_c = c;
-  }
-  return NAN;
-}
-
-std::vector<std::vector<std::string>> ReadCsv(const std::string& text) {
-  std::vector<std::vector<std::string>> rows;
-  std::vector<std::string> fields;
-  size_t pos = 0;
-  int64_t lines = 0;
-  bool malformed = false;
-  while (ingest::ReadCsvRecord(text, pos, fields, lines, malformed)) rows.push_back(fields);
-  return rows;
-}
-
-std::string Utf16LeToUtf8(const std::string& bytes) {
-  std::string out;
-  size_t i = bytes.size() >= 2 && static_cast<unsigned char>(bytes[0]) == 0xFF &&
-                     static_cast<unsigned char>(bytes[1]) == 0xFE
-                 ? 2
-                 : 0;
-  auto unit = [&](size_t k) {
-    return static_cast<uint32_t>(static_cast<unsigned char>(bytes[k]) |
-                                 (static_cast<unsigned char>(bytes[k + 1]) << 8));
-  };
-  for (; i + 1 < bytes.size(); i += 2) {
-    uint32_t cp = unit(i);
-    if (cp >= 0xD800 && cp < 0xDC00 && i + 3 < bytes.size()) {
-      cp = 0x10000 + ((cp - 0xD800) << 10) + (unit(i + 2) - 0xDC00);
-      i += 2;
-    }
-    ingest::AppendUtf8(static_cast<char32_t>(cp), out);
-  }
-  return out;
-}
-
-int Column(const std::vector<std::string>& header, const std::string& name) {
-  for (size_t i = 0; i < header.size(); ++i) {
-    if (header[i] == name) return static_cast<int>(i);
-  }
-  return -1;
-}
-
-std::string YamlQuoted(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out.push_back('\\');
-    out.push_back(c);
-  }
-  return out + "\"";
-}
-
-// The 1,000 brands: (display name, query).
-std::string BuildBrands(const std::string& dir, std::vector<std::pair<std::string, std::string>>& out) {
-  static const std::regex suffix(
-      R"([,.]?\s+(inc|corp|corporation|co|company|plc|ltd|group|holdings|incorporated|the|companies|international)\.?$)",
-      std::regex::icase);
-  auto clean = [](std::string name) {
-    while (!name.empty() && (name.back() == ' ' || name.back() == '"')) name.pop_back();
-    while (!name.empty() && (name.front() == ' ' || name.front() == '"')) name.erase(0, 1);
-    for (int i = 0; i < 3; ++i) {
-      name = std::regex_replace(name, suffix, "");
-      while (!name.empty() && name.back() == ' ') name.pop_back();
-    }
-    return name;
-  };
-  std::set<std::string> seen;
-  std::vector<std::string> names;
-  auto add = [&](const std::string& name) {
-    std::string key = name;
-    std::transform(key.begin(), key.end(), key.begin(), [](unsigned char c) { return std::tolower(c); });
-    if (key.size() >= 3 && name.find('"') == std::string::npos && seen.insert(key).second) {
-      names.push_back(name);
-    }
-  };
-  auto sp = ReadCsv(ReadAll(dir + "/sp500_constituents.csv"));
-  auto fortune = ReadCsv(Utf16LeToUtf8(ReadAll(dir + "/fortune500_2019_utf16.csv")));
-  auto travel = ReadCsv(ReadAll(dir + "/optd_travel_players_twitter_accounts.csv"));
-  if (sp.empty() || fortune.empty() || travel.empty()) return dir + ": brand lists are missing";
-  int sec = Column(sp[0], "Security"), sym = Column(sp[0], "Symbol");
-  int company = Column(fortune[0], "company_name"), handle = Column(travel[0], "twitter_account");
-  if (sec < 0 || sym < 0 || company < 0 || handle < 0) return dir + ": unexpected CSV headers";
-  for (size_t i = 1; i < sp.size(); ++i) {
-    if (static_cast<int>(sp[i].size()) > sec) add(clean(sp[i][sec]));
-  }
-  for (size_t i = 1; i < fortune.size(); ++i) {
-    if (static_cast<int>(fortune[i].size()) > company) add(clean(fortune[i][company]));
-  }
-  for (const auto& n : names) out.emplace_back(n, "\"" + n + "\"");
-  for (size_t i = 1; i < travel.size(); ++i) {
-    if (static_cast<int>(travel[i].size()) > handle && !travel[i][handle].empty()) {
-      out.emplace_back("@" + travel[i][handle], "@" + travel[i][handle]);
-    }
-  }
-  for (size_t i = 1; i < sp.size(); ++i) {
-    if (static_cast<int>(sp[i].size()) > sym && sp[i][sym].find('.') == std::string::npos) {
-      out.emplace_back("$" + sp[i][sym], "$" + sp[i][sym]);
-    }
-  }
-  if (out.size() > 1000) out.resize(1000);
-  return {};
 }
 
 }  // namespace
@@ -335,7 +109,7 @@ int RunBench(const BenchOptions& options) {
   } cleanup{tmp, options.keep};
 
   std::vector<std::pair<std::string, std::string>> brands;
-  std::string error = BuildBrands(brands_dir, brands);
+  std::string error = bench::BuildBrands(brands_dir, brands);
   if (!error.empty()) {
     std::fprintf(stderr, "earshot bench: %s\n", error.c_str());
     return kExitUsage;
@@ -659,15 +433,16 @@ int RunBench(const BenchOptions& options) {
   std::printf("== latency at half the maximum sustained rate (%ld/s for %d s)\n", half,
               options.seconds);
   std::fflush(stdout);
-  auto before = Histogram(HttpGet(port, "/metrics"));
+  auto before = bench::EndToEndHistogram(HttpGet(port, "/metrics"));
   generate("bench.live",
            {"--rate", std::to_string(half), "--duration", std::to_string(options.seconds), "--seed",
             "6"},
            tmp + "/latency.log");
   std::this_thread::sleep_for(std::chrono::seconds(3));
-  auto after = Histogram(HttpGet(port, "/metrics"));
+  auto after = bench::EndToEndHistogram(HttpGet(port, "/metrics"));
   double total = 0;
-  const double p50 = Quantile(before, after, 0.5, total), p99 = Quantile(before, after, 0.99, total);
+  const double p50 = bench::Quantile(before, after, 0.5, total),
+               p99 = bench::Quantile(before, after, 0.99, total);
   std::printf("latency over %.0f records: p50 %.1f ms, p99 %.1f ms\n", total, p50 * 1000, p99 * 1000);
 
   long rss_kb = 0;
