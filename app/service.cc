@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <map>
 #include <string>
 #include <thread>
@@ -124,6 +125,13 @@ std::unique_ptr<Service> Service::Create(std::shared_ptr<const Config> config,
   };
   for (const auto& [k, v] : config->kafka.properties) pprops[k] = v;
   for (const auto& [k, v] : config->kafka.producer) pprops[k] = v;
+  // librdkafka refuses a record larger than message.max.bytes when it is produced, for good.
+  if (auto it = pprops.find("message.max.bytes"); it != pprops.end()) {
+    if (const long long max = std::atoll(it->second.c_str()); max > 0) {
+      impl->max_output_bytes = static_cast<size_t>(
+          std::max<long long>(max - static_cast<long long>(Impl::kOutputHeadroom), 4096));
+    }
+  }
   spdlog::info("output compression: {}{}", pprops["compression.type"],
                pprops["compression.type"] == DefaultOutputCompression(bootstrap)
                    ? " (default for these brokers)"
@@ -242,8 +250,10 @@ std::unique_ptr<Service> Service::Create(std::shared_ptr<const Config> config,
   }
   impl->metrics->in_flight_limit->Set(static_cast<double>(impl->max_inflight));
 
-  impl->admin = sinks::AdminServer::Start(
-      config->service.admin_listen, impl->metrics->registry,
+  // The service owns its state before the admin server can call ready() on it.
+  service->impl_ = std::move(impl);
+  self->admin = sinks::AdminServer::Start(
+      config->service.admin_listen, self->metrics->registry,
       [svc = service.get()](std::string& why) { return svc->ready(why); }, error,
       [self] {
         const ServiceStats& st = self->stats;
@@ -257,8 +267,7 @@ std::unique_ptr<Service> Service::Create(std::shared_ptr<const Config> config,
         body += "}\n";
         return body;
       });
-  if (!impl->admin) return nullptr;
-  service->impl_ = std::move(impl);
+  if (!self->admin) return nullptr;
   return service;
 }
 
@@ -332,7 +341,13 @@ int Service::Run() {
   }
   // What is left of the deadline (the grace period a supervisor allows is sized on it).
   auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-  s.producer->Flush(static_cast<int>(std::clamp<int64_t>(left.count(), 100, 2000)));
+  if (!s.producer->Flush(static_cast<int>(std::clamp<int64_t>(left.count(), 100, 2000)))) {
+    // Outputs the brokers never took: their records were not committed and will be read again.
+    s.abandoning_outputs.store(true);
+    spdlog::warn("stopping: giving up on {} outputs not acknowledged",
+                 s.producer->OutQueueLength());
+    s.producer->Purge();
+  }
   spdlog::info("stopped: consumed {}, enriched {}, filtered {}, dead-lettered {}{}",
                s.stats.consumed.load(), s.stats.enriched.load(), s.stats.filtered.load(),
                s.stats.dead_lettered.load(), drained ? "" : " (drain timed out)");

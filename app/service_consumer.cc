@@ -61,6 +61,7 @@ void Service::Impl::OnDelivery(uint64_t token, bool ok, std::string_view error) 
   uint32_t s = TokenSlot(token);
   if (s >= slots.size()) return;
   if (!ok) {
+    if (abandoning_outputs.load()) return;  // purged by a stop; never committed
     // librdkafka retries retriable errors forever (message.timeout.ms=0); what reaches us is
     // permanent. Leave the offset unfinished: it is never committed, and lag shows it.
     metrics->producer_errors.Increment();

@@ -82,6 +82,11 @@ struct Service::Impl {
   std::atomic<bool> producer_up{false};
   std::atomic<bool> fatal{false};
   std::atomic<bool> workers_stop{false};
+  // Set when a stop gives up on the outputs still queued: their failed deliveries are expected.
+  std::atomic<bool> abandoning_outputs{false};
+  // The largest output record the producer accepts (message.max.bytes less room for headers).
+  size_t max_output_bytes = 1000000 - kOutputHeadroom;
+  static constexpr size_t kOutputHeadroom = 16 << 10;
 
   std::vector<std::unique_ptr<pipeline::SpscQueue<WorkItem>>> work;
   std::vector<std::unique_ptr<pipeline::SpscQueue<WorkReport>>> reports;
@@ -108,6 +113,9 @@ struct Service::Impl {
   void UpdateGauges();
 
   ~Impl() {
+    // The producer first: destroying it serves its last delivery reports, which reach the
+    // slots, metrics and stats declared after it.
+    producer.reset();
     if (consumer_queue != nullptr) rd_kafka_queue_destroy(consumer_queue);
     if (consumer != nullptr) rd_kafka_destroy(consumer);
   }

@@ -1,7 +1,9 @@
 // Service::Impl's worker threads: each pops records from its queue, runs the stateless chain
 // (pipeline::Enricher) inline, produces the outputs and reports back to the consumer thread.
 #include <pthread.h>
+#include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <optional>
 #include <string>
@@ -58,6 +60,21 @@ void Service::Impl::WorkerLoop(size_t index) {
     report.outcome = result.outcome;
     uint64_t token = MakeToken(item->slot, m->offset);
     if (result.outcome == Outcome::kEnriched) {
+      // An output the producer would refuse (larger than its message.max.bytes) is never
+      // acknowledged: the record would hold its partition's commits for good. Dead-letter it.
+      size_t largest = 0;
+      for (size_t i = 0; i < result.count; ++i) {
+        largest = std::max(largest, result.records[i].key.size() + result.records[i].value.size());
+      }
+      if (largest > max_output_bytes) {
+        result.outcome = report.outcome = Outcome::kDeadLetter;
+        result.reason = "too_large";
+        result.detail = "its enriched record of " + std::to_string(largest) +
+                        " bytes exceeds what the producer accepts (" +
+                        std::to_string(max_output_bytes) + " bytes, from message.max.bytes)";
+      }
+    }
+    if (result.outcome == Outcome::kEnriched) {
       for (size_t i = 0; i < result.count; ++i) {
         const pipeline::OutputRecord& rec = result.records[i];
         if (!Produce(config->topics.enriched, rec.key, rec.value, {}, token)) {
@@ -89,7 +106,17 @@ void Service::Impl::WorkerLoop(size_t index) {
                  {"earshot.reason", result.reason},
                  {"earshot.message", result.detail}};
       std::string_view key(static_cast<const char*>(m->key), m->key ? m->key_len : 0);
-      if (Produce(config->topics.dead_letter, key, bytes, headers, token)) {
+      // The original bytes, cut to what the producer accepts: the whole record stays in its
+      // source topic at the offset the headers give.
+      std::string_view value = bytes;
+      std::string truncated;  // outlives the Produce call (headers are views)
+      if (key.size() + value.size() > max_output_bytes) {
+        value = bytes.substr(0, max_output_bytes - std::min(key.size(), max_output_bytes));
+        truncated = "the first " + std::to_string(value.size()) + " of " +
+                    std::to_string(bytes.size()) + " bytes";
+        headers.push_back({"earshot.truncated", truncated});
+      }
+      if (Produce(config->topics.dead_letter, key, value, headers, token)) {
         report.outputs = 1;
       } else {
         report.produce_failed = true;
@@ -109,7 +136,8 @@ void Service::Impl::WorkerLoop(size_t index) {
     counts.Add(metrics->report_push);
     if (in.empty() || processed % CounterBatch::kMaxRecords == 0) counts.Flush();
     while (!out.TryPush(report)) {
-      if (workers_stop.load(std::memory_order_relaxed) && fatal.load()) return;
+      // After workers_stop nobody reads the reports: the record is simply not committed.
+      if (workers_stop.load(std::memory_order_relaxed)) return;
       std::this_thread::yield();
     }
   }
@@ -117,15 +145,20 @@ void Service::Impl::WorkerLoop(size_t index) {
 
 bool Service::Impl::Produce(const std::string& topic, std::string_view key, std::string_view value,
                             const std::vector<sinks::Header>& headers, uint64_t token) {
+  std::string error;
   while (true) {
-    switch (producer->Produce(topic, key, value, headers, token)) {
+    switch (producer->Produce(topic, key, value, headers, token, &error)) {
       case sinks::ProduceStatus::kOk:
         return true;
       case sinks::ProduceStatus::kQueueFull:
+        // A stop that gave up waiting for the outputs joins the workers: do not wait for room
+        // that may never come (the record is not committed and is read again).
+        if (workers_stop.load(std::memory_order_relaxed)) return false;
         std::this_thread::sleep_for(std::chrono::microseconds(500));
         continue;
       case sinks::ProduceStatus::kFailed:
         metrics->producer_errors.Increment();
+        spdlog::error("cannot produce to {}: {}", topic, error);
         return false;
     }
   }

@@ -82,7 +82,7 @@ void KafkaProducer::OnDelivery(rd_kafka_s* /*rk*/, const void* message, void* op
 
 ProduceStatus KafkaProducer::Produce(const std::string& topic, std::string_view key,
                                      std::string_view value, const std::vector<Header>& headers,
-                                     uint64_t token) {
+                                     uint64_t token, std::string* error_text) {
   rd_kafka_headers_t* hdrs = nullptr;
   if (!headers.empty()) {
     hdrs = rd_kafka_headers_new(headers.size());
@@ -129,6 +129,7 @@ ProduceStatus KafkaProducer::Produce(const std::string& topic, std::string_view 
   }
   if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return ProduceStatus::kOk;
   if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) return ProduceStatus::kQueueFull;
+  if (error_text != nullptr) *error_text = rd_kafka_err2str(err);
   return ProduceStatus::kFailed;
 }
 
@@ -136,6 +137,11 @@ int KafkaProducer::Poll(int timeout_ms) { return rd_kafka_poll(handle_, timeout_
 
 bool KafkaProducer::Flush(int timeout_ms) {
   return rd_kafka_flush(handle_, timeout_ms) == RD_KAFKA_RESP_ERR_NO_ERROR;
+}
+
+void KafkaProducer::Purge() {
+  rd_kafka_purge(handle_, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+  rd_kafka_poll(handle_, 0);
 }
 
 int KafkaProducer::OutQueueLength() const { return rd_kafka_outq_len(handle_); }

@@ -46,14 +46,18 @@ class KafkaProducer {
   KafkaProducer& operator=(const KafkaProducer&) = delete;
 
   // Enqueues one record. kQueueFull means librdkafka's queue is full: poll and retry (this is
-  // backpressure, not an error).
+  // backpressure, not an error). On kFailed, `error` (when given) gets librdkafka's reason.
   ProduceStatus Produce(const std::string& topic, std::string_view key, std::string_view value,
-                        const std::vector<Header>& headers, uint64_t token);
+                        const std::vector<Header>& headers, uint64_t token,
+                        std::string* error = nullptr);
 
   // Serves delivery reports; returns how many were served.
   int Poll(int timeout_ms);
   // Waits until every queued record is delivered or `timeout_ms` passes. True when all were.
   bool Flush(int timeout_ms);
+  // Gives up on every record queued or in flight: each gets a failed delivery report, served
+  // here. For a stop whose flush timed out, so that destroying the producer does not wait.
+  void Purge();
   // Records queued or in flight.
   int OutQueueLength() const;
 

@@ -1,6 +1,8 @@
 // Integration tests of `earshot run` on the embedded broker (librdkafka's mock cluster): exact
 // accounting, dead letters, readiness, and no loss across SIGKILL, rebalances and broker
 // faults. Hermetic: OS-chosen ports, temp dirs, fresh group ids, bounded waits.
+#include "app/service.h"
+
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -10,6 +12,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <random>
@@ -17,7 +20,6 @@
 
 #include "app/brands.h"
 #include "app/config.h"
-#include "app/service.h"
 #include "ingest/embedded_broker.h"
 #include "pipeline/enrich.h"
 #include "tests/integration/kafka_harness.h"
@@ -89,7 +91,7 @@ class ServiceTest : public ::testing::Test {
   }
 
   std::string WriteConfig(const std::string& extra_service = "", int max_record_bytes = 1 << 20,
-                          int shutdown_timeout_ms = 15000) {
+                          int shutdown_timeout_ms = 15000, const std::string& extra_producer = "") {
     std::string path = dir_.path + "/earshot.yaml";
     std::ofstream out(path);
     out << "inputs:\n";
@@ -102,7 +104,7 @@ class ServiceTest : public ::testing::Test {
     out << "kafka:\n  bootstrap: " << bootstrap_ << "\n  group_id: " << group_
         << "\n  consumer:\n    session.timeout.ms: 6000\n    heartbeat.interval.ms: 500\n"
         << "  producer:\n    compression.type: lz4\n"
-        << "limits:\n  max_record_bytes: " << max_record_bytes << "\n"
+        << extra_producer << "limits:\n  max_record_bytes: " << max_record_bytes << "\n"
         << "service:\n  workers: 2\n  admin_listen: 127.0.0.1:0\n  commit_interval_ms: 200\n"
         << "  shutdown_timeout_ms: " << shutdown_timeout_ms << "\n"
         << extra_service << "brands:\n"
@@ -315,6 +317,78 @@ TEST_F(ServiceTest, BrokenRecordsLandInTheDeadLetterTopicWithTheirReason) {
                                                                  {"k3", "bad_encoding"},
                                                                  {"k4", "not_a_post"}}));
   EXPECT_EQ(running->service->stats().filtered.load(), 1);  // the identity event
+}
+
+// librdkafka refuses, for good, a record larger than the producer's message.max.bytes. A record
+// whose enriched output or dead letter would be that large must still be finished: dead-lettered
+// (cut to size, with the full size in a header), and committed.
+TEST_F(ServiceTest, OutputsTooLargeForTheProducerAreDeadLetteredAndCommitted) {
+  auto config = Load(WriteConfig("", 1 << 20, 15000, "    message.max.bytes: \"60000\"\n"));
+  const std::string long_post = R"({"data":{"id":"41","text":"Parcelly )" +
+                                std::string(50000, 'z') +
+                                R"(","created_at":"2026-01-01T00:00:00Z"}})";
+  const std::string long_junk = "{" + std::string(100000, '[');
+  std::vector<app::GeneratedRecord> records = {
+      {"raw.x", "k1", long_post},
+      {"raw.x", "k2", long_junk},
+      {"raw.x", "k3",
+       R"({"data":{"id":"43","text":"Parcelly lost my parcel again",)"
+       R"("created_at":"2026-01-01T00:00:00Z"}})"},
+  };
+  ASSERT_TRUE(ProduceAll(bootstrap_, records));
+  auto running = StartService(config, Rules(*config), bootstrap_);
+  ASSERT_NE(running, nullptr);
+  EXPECT_TRUE(WaitFor([&] { return Committed() == InputEnd(); }, 60))
+      << "committed " << Committed() << " of " << InputEnd();
+  EXPECT_EQ(running->Stop(), 0);
+  const auto& stats = running->service->stats();
+  EXPECT_EQ(stats.enriched.load(), 1);
+  EXPECT_EQ(stats.dead_lettered.load(), 2);
+  std::map<std::string, Record> dead;
+  for (Record& r : ReadTopic(bootstrap_, "earshot.dead-letter")) dead[r.key] = std::move(r);
+  ASSERT_EQ(dead.size(), 2u);
+  const size_t limit = 60000 - (16 << 10);
+  const Record& k1 = dead.at("k1");
+  EXPECT_EQ(k1.headers.at("earshot.reason"), "too_large");
+  EXPECT_NE(k1.headers.at("earshot.message").find("enriched record of"), std::string::npos)
+      << k1.headers.at("earshot.message");
+  EXPECT_EQ(k1.value, long_post.substr(0, limit - 2));  // the key takes 2 bytes
+  EXPECT_EQ(k1.headers.at("earshot.truncated"), "the first " + std::to_string(limit - 2) + " of " +
+                                                    std::to_string(long_post.size()) + " bytes");
+  const Record& k2 = dead.at("k2");
+  EXPECT_EQ(k2.headers.at("earshot.reason"), "malformed_json");
+  EXPECT_EQ(k2.value, long_junk.substr(0, limit - 2));
+  EXPECT_EQ(k2.headers.count("earshot.truncated"), 1u);
+  auto enriched = ReadTopic(bootstrap_, "earshot.enriched");
+  ASSERT_EQ(enriched.size(), 1u);
+  EXPECT_NE(enriched[0].value.find("\"id\":\"43\""), std::string::npos);
+}
+
+// A stop while the producer's queue is full and its broker down: the workers, waiting for room
+// that never comes, must give up, and Stop must return (unclean) soon after the drain deadline.
+TEST_F(ServiceTest, StopReturnsWhenTheProducerQueueStaysFull) {
+  auto config = Load(WriteConfig("", 1 << 20, 1000, "    queue.buffering.max.messages: \"1\"\n"));
+  auto rules = Rules(*config);
+  auto records = Generate(2000, 43, 0.0);
+  auto running = StartWithOutputsDown(config, rules, records);
+  ASSERT_NE(running, nullptr);
+  ASSERT_TRUE(WaitFor([&] { return running->service->stats().consumed.load() > 10; }, 30));
+  const auto t0 = Clock::now();
+  std::atomic<bool> stopped{false};
+  int code = -1;
+  std::thread stopper([&] {
+    code = running->Stop();
+    stopped = true;
+  });
+  // Bounded: a service that hangs cannot be stopped or destroyed, so the process ends here.
+  if (!WaitFor([&] { return stopped.load(); }, 20)) {
+    std::fprintf(stderr, "FAILED: Stop() did not return within 20 s of a 1 s drain deadline\n");
+    std::_Exit(1);
+  }
+  stopper.join();
+  EXPECT_LT(std::chrono::duration<double>(Clock::now() - t0).count(), 20.0);
+  EXPECT_EQ(code, 1) << "the drain timed out: an unclean stop";
+  EXPECT_LT(Committed(), InputEnd()) << "nothing undelivered may be committed";
 }
 
 TEST_F(ServiceTest, ReadinessFollowsAssignmentAndMetricsAreServed) {
