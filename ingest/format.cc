@@ -178,8 +178,9 @@ std::string_view FormatNames() {
          "twcs_csv, generic";
 }
 
-std::optional<Format> DetectJsonFormat(std::string_view record) {
-  std::string_view s = record.substr(0, 8192);
+namespace {
+
+std::optional<Format> DetectIn(std::string_view s) {
   const uint64_t keys = ScanKeys(s);
   auto has = [keys](uint64_t bit) { return (keys & bit) != 0; };
   constexpr uint64_t kDid = Bit("did"), kTimeUs = Bit("time_us"), kStatuses = Bit("statuses"),
@@ -211,6 +212,16 @@ std::optional<Format> DetectJsonFormat(std::string_view record) {
     return Format::kAppScraper;
   }
   return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<Format> DetectJsonFormat(std::string_view record) {
+  // Most records tell their format in their first keys. A record whose long text comes before
+  // them (Reddit dumps sort their keys: "body" before "subreddit") is scanned whole.
+  constexpr size_t kPrefix = 8192;
+  if (auto format = DetectIn(record.substr(0, kPrefix))) return format;
+  return record.size() > kPrefix ? DetectIn(record) : std::nullopt;
 }
 
 }  // namespace earshot::ingest

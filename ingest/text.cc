@@ -45,8 +45,11 @@ bool LookupNamed(std::string_view name, char32_t& cp) {
 // Decodes one reference starting at in[i] == '&'. On success appends it, returns the length
 // consumed; returns 0 when it is not a reference.
 size_t DecodeReference(std::string_view in, size_t i, std::string& out) {
-  size_t semi = in.find(';', i + 1);
-  if (semi == std::string_view::npos || semi - i > 12 || semi == i + 1) return 0;
+  // A reference is at most 12 bytes with its '&' and ';': look no further, so a text of many
+  // '&' without a ';' costs linear time.
+  const size_t window = in.substr(i + 1, 12).find(';');
+  if (window == std::string_view::npos || window == 0) return 0;
+  const size_t semi = i + 1 + window;
   std::string_view body = in.substr(i + 1, semi - i - 1);
   char32_t cp = 0;
   if (body[0] == '#') {
@@ -180,6 +183,9 @@ void AppendHtmlAsText(std::string_view html, std::string& out) {
   std::string text;
   text.reserve(html.size());
   size_t i = 0;
+  // Set once no '>' follows: every later '<' is then text, without searching again (a text of
+  // many "<a" costs linear time).
+  bool no_close_left = false;
   while (i < html.size()) {
     char c = html[i];
     if (c == '<') {
@@ -187,7 +193,8 @@ void AppendHtmlAsText(std::string_view html, std::string& out) {
       char next = i + 1 < html.size() ? html[i + 1] : ' ';
       bool starts_tag = (next >= 'a' && next <= 'z') || (next >= 'A' && next <= 'Z') ||
                         next == '/' || next == '!';
-      size_t close = starts_tag ? html.find('>', i + 1) : std::string_view::npos;
+      size_t close = starts_tag && !no_close_left ? html.find('>', i + 1) : std::string_view::npos;
+      no_close_left = no_close_left || (starts_tag && close == std::string_view::npos);
       if (close == std::string_view::npos) {  // a stray '<' is text
         text.push_back('<');
         ++i;

@@ -44,8 +44,7 @@ bool ReferenceFirstKeyIs(std::string_view s, std::string_view key) {
   return s[i] == '"' && s.substr(i + 1, key.size()) == key && s[i + 1 + key.size()] == '"';
 }
 
-std::optional<Format> ReferenceDetect(std::string_view record) {
-  std::string_view s = record.substr(0, 8192);
+std::optional<Format> ReferenceDetectIn(std::string_view s) {
   auto has = [s](std::string_view key) { return ReferenceHasKey(s, key); };
   if (has("did") && has("time_us")) return Format::kBluesky;
   if (has("statuses") || (has("id_str") && has("user"))) return Format::kXV1;
@@ -73,6 +72,12 @@ std::optional<Format> ReferenceDetect(std::string_view record) {
   if (has("account") && has("content")) return Format::kMastodon;
   if (has("review") && has("rating") && has("userName")) return Format::kAppScraper;
   return std::nullopt;
+}
+
+// The first 8 KB, then the whole record when they tell nothing.
+std::optional<Format> ReferenceDetect(std::string_view record) {
+  if (auto f = ReferenceDetectIn(record.substr(0, 8192))) return f;
+  return record.size() > 8192 ? ReferenceDetectIn(record) : std::nullopt;
 }
 
 std::string Show(std::optional<Format> f) { return f ? std::string(FormatName(*f)) : "none"; }
@@ -122,6 +127,15 @@ TEST(FormatDetectTest, AgreesWithReferenceOnGeneratedRecords) {
     found += got.has_value();
   }
   EXPECT_GT(found, 10000);  // the generator reaches the detection rules, not only "none"
+}
+
+// Reddit dumps sort their keys, so a long comment's "body" comes before "subreddit": the
+// format is found past the first 8 KB too.
+TEST(FormatDetectTest, FindsKeysAfterALongTextFirst) {
+  const std::string long_first = R"({"author":"u","body":")" + std::string(9000, 'x') +
+                                 R"(","created_utc":1700000000,"id":"abc","subreddit":"x"})";
+  EXPECT_EQ(Show(DetectJsonFormat(long_first)), "reddit");
+  EXPECT_EQ(Show(DetectJsonFormat(R"({"body":")" + std::string(20000, 'y') + R"("})")), "none");
 }
 
 }  // namespace
