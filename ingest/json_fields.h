@@ -140,7 +140,10 @@ inline std::optional<int64_t> GetCount(od::value value) {
   if (value.type().get(type) != simdjson::SUCCESS) return std::nullopt;
   if (type == od::json_type::number) {
     int64_t i;
-    if (value.get_int64().get(i) == simdjson::SUCCESS) return i;
+    // A count below zero is a broken field (the schemas say counts are >= 0): absent.
+    if (value.get_int64().get(i) == simdjson::SUCCESS) {
+      return i >= 0 ? std::optional<int64_t>(i) : std::nullopt;
+    }
     double d;
     if (value.get_double().get(d) == simdjson::SUCCESS && d >= 0 && d < 9.2e18) {
       return static_cast<int64_t>(d);

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "ingest/text.h"
+#include "ingest/time_parse.h"
 
 namespace earshot::ingest {
 namespace {
@@ -52,6 +53,12 @@ bool ValidatePost(const Post& post, RecordContext& ctx) {
     ctx.Reject(RejectReason::kBadTimestamp, "post ", index)
         .append(post.id)
         .append(" has no parseable creation time");
+    return false;
+  }
+  if (post.created_at_ms >= kMaxTimeMs) {  // an epoch number past the year 9999
+    ctx.Reject(RejectReason::kBadTimestamp, "post ", index)
+        .append(post.id)
+        .append(" has a creation time after the year 9999");
     return false;
   }
   return true;

@@ -23,8 +23,10 @@ bool ReadDigits(std::string_view s, size_t& pos, size_t n, int64_t& value) {
 }
 
 bool ValidDate(int64_t y, int64_t mo, int64_t d) {
-  static constexpr int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return y >= 1970 && y <= 9999 && mo >= 1 && mo <= 12 && d >= 1 && d <= kDays[mo - 1];
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1) return false;
+  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  return d <= kDays[mo - 1] + (mo == 2 && leap ? 1 : 0);
 }
 
 std::optional<int64_t> Compose(int64_t y, int64_t mo, int64_t d, int64_t h, int64_t mi, int64_t sec,
@@ -32,7 +34,8 @@ std::optional<int64_t> Compose(int64_t y, int64_t mo, int64_t d, int64_t h, int6
   if (!ValidDate(y, mo, d) || h > 23 || mi > 59 || sec > 60) return std::nullopt;
   int64_t days = DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
   int64_t secs = days * 86400 + h * 3600 + mi * 60 + sec - offset_minutes * 60;
-  if (secs < 0) return std::nullopt;
+  // In UTC too, the time must lie in 1970-9999 ("9999-12-31T23:00:00-05:00" does not).
+  if (secs < 0 || secs * 1000 + ms >= kMaxTimeMs) return std::nullopt;
   return secs * 1000 + ms;
 }
 

@@ -8,6 +8,9 @@
 
 namespace earshot::ingest {
 
+// 10000-01-01T00:00:00Z: times are parsed into [0, kMaxTimeMs), the years FormatIsoMillis writes.
+inline constexpr int64_t kMaxTimeMs = 253402300800000;
+
 // RFC 3339 / ISO 8601: "2021-04-01T15:52:31.000Z", "2021-11-20T10:25:34-07:00",
 // "2024-11-18 17:22:44" (a space separator and no zone is read as UTC), "2018-08-18".
 [[nodiscard]] std::optional<int64_t> ParseIsoTime(std::string_view s);
@@ -33,7 +36,7 @@ namespace earshot::ingest {
 // Days since 1970-01-01 of a proleptic Gregorian date.
 [[nodiscard]] int64_t DaysFromCivil(int64_t year, unsigned month, unsigned day);
 
-// Formats `millis` as "YYYY-MM-DDTHH:MM:SS.mmmZ" into `out` (24 characters).
+// Formats `millis`, in [0, kMaxTimeMs), as "YYYY-MM-DDTHH:MM:SS.mmmZ" into `out` (24 characters).
 void FormatIsoMillis(int64_t millis, char out[24]);
 
 }  // namespace earshot::ingest

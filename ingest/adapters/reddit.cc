@@ -75,6 +75,18 @@ struct Walker {
   RecordContext& ctx;
   int32_t next_index = 0;
   bool container = false;  // true once the record proved to hold many posts
+  bool too_deep = false;   // a part nested beyond kMaxDepth was left unread (reported once)
+
+  // Called where nesting beyond kMaxDepth is skipped: the posts in it are not read, and the
+  // record says so (too_large) rather than losing them silently.
+  void TooDeep() {
+    if (too_deep) return;
+    too_deep = true;
+    ctx.Reject(RejectReason::kTooLarge,
+               "reddit listing nested deeper than " + std::to_string(kMaxDepth) +
+                   " levels: the posts below were not read",
+               container ? next_index++ : -1);
+  }
 
   error_code ParseValue(od::value value, int depth);
   error_code ParseObject(od::object obj, int depth);
@@ -256,11 +268,17 @@ error_code Walker::ParseObject(od::object obj, int depth) {
           listing_data = true;
           if (depth < kMaxDepth) {
             if (auto e = ParseChildren(children, depth)) return e;
+          } else {
+            TooDeep();
           }
         } else if (dkey == "replies") {
           // A comment's replies: a Listing, or "" when there are none.
           od::object replies;
-          if (df.value().get_object().get(replies) != SUCCESS || depth >= kMaxDepth) continue;
+          if (df.value().get_object().get(replies) != SUCCESS) continue;
+          if (depth >= kMaxDepth) {
+            TooDeep();
+            continue;
+          }
           container = true;
           if (!index) index = next_index++;
           if (auto e = ParseObject(replies, depth + 1)) return e;
@@ -274,6 +292,8 @@ error_code Walker::ParseObject(od::object obj, int depth) {
       listing_data = true;
       if (depth < kMaxDepth) {
         if (auto e = ParseChildren(children, depth)) return e;
+      } else {
+        TooDeep();
       }
     } else if (auto e = ParseThingField(field, key, thing)) {
       return e;
@@ -300,7 +320,10 @@ error_code Walker::ParseValue(od::value value, int depth) {
   if (type == od::json_type::array) {
     od::array items;
     if (auto e = value.get_array().get(items)) return e;
-    if (depth >= kMaxDepth) return SUCCESS;
+    if (depth >= kMaxDepth) {
+      TooDeep();
+      return SUCCESS;
+    }
     return ParseChildren(items, depth);
   }
   if (type != od::json_type::object) {

@@ -166,6 +166,40 @@ TEST(FramingTest, TellsLinesFromDocuments) {
   EXPECT_EQ(DetectFraming("anything", Format::kTwcsCsv), Framing::kCsv);
 }
 
+TEST(TimeTest, CalendarAndRangeLimits) {
+  // February 29 only in leap years (2000 is one, 1900 and 2100 are not).
+  EXPECT_EQ(ParseIsoTime("2019-02-29T10:00:00Z"), std::nullopt);
+  EXPECT_EQ(ParseIsoTime("2100-02-29T10:00:00Z"), std::nullopt);
+  EXPECT_EQ(ParseIsoTime("2020-02-29T10:00:00Z"), 1582970400000);
+  EXPECT_TRUE(ParseIsoTime("2000-02-29T00:00:00Z").has_value());
+  EXPECT_EQ(ParseTwitterTime("Sun Feb 29 00:29:15 +0000 2015"), std::nullopt);
+  EXPECT_EQ(ParseIsoTime("2019-04-31T10:00:00Z"), std::nullopt);
+  // Times past the year 9999 in UTC cannot be written as four-digit years.
+  EXPECT_EQ(ParseIsoTime("9999-12-31T23:00:00-05:00"), std::nullopt);
+  EXPECT_EQ(ParseIsoTime("9999-12-31T23:59:59.999Z"), kMaxTimeMs - 1);
+  char buf[24];
+  FormatIsoMillis(kMaxTimeMs - 1, buf);
+  EXPECT_EQ(std::string_view(buf, 24), "9999-12-31T23:59:59.999Z");
+}
+
+TEST(ParserTest, EpochsPastTheYear9999AndNegativeCountsAreRefused) {
+  // Amazon's unixReviewTime is seconds; 99999999999999 s is in the year 3170843.
+  auto far = ParseText(R"({"asin":"B1","reviewerID":"r","reviewText":"ok",)"
+                       R"("unixReviewTime":99999999999999})",
+                       Format::kAmazon);
+  EXPECT_TRUE(far.posts.empty());
+  EXPECT_EQ(far.ReasonCounts(), (std::map<std::string, int>{{"bad_timestamp", 1}}));
+  auto counts =
+      ParseText(R"({"id_str":"1","text":"hi","created_at":"Sun Aug 31 00:29:15 +0000 2014",)"
+                R"("favorite_count":-5,"retweet_count":3,)"
+                R"("user":{"screen_name":"a","followers_count":-3}})",
+                Format::kXV1);
+  ASSERT_EQ(counts.posts.size(), 1u);
+  EXPECT_FALSE(counts.posts[0].engagement.likes.has_value());
+  EXPECT_EQ(counts.posts[0].engagement.reposts, 3);
+  EXPECT_FALSE(counts.posts[0].author.followers.has_value());
+}
+
 TEST(ParserTest, GarbageBlankAndUnknownRecords) {
   auto parsed = ParseText("not json\n\n   \n{\"a\":\n{\"who\":\"knows\"}\n");
   EXPECT_TRUE(parsed.posts.empty());

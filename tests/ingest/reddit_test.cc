@@ -210,5 +210,33 @@ TEST(RedditAdapterTest, NestedRepliesAreFollowedInDocumentOrder) {
   EXPECT_EQ(parsed.rejections[0].origin.index, 2);
 }
 
+// A reply chain deeper than the adapter follows: the posts it reads come out, and the part it
+// leaves unread is reported once (too_large) instead of being dropped without a word.
+TEST(RedditAdapterTest, RepliesBeyondTheDepthLimitAreReportedNotDropped) {
+  auto comment = [](int i, const std::string& replies) {
+    return R"({"kind":"t1","data":{"id":"c)" + std::to_string(i) + R"(","body":"reply )" +
+           std::to_string(i) +
+           R"(","link_id":"t3_p","subreddit":"s","created_utc":1600000000,)"
+           R"("replies":)" +
+           replies + "}}";
+  };
+  auto chain = [&](int levels) {
+    std::string json = "\"\"";
+    for (int i = levels; i >= 1; --i) {
+      json = R"({"kind":"Listing","data":{"children":[)" + comment(i, json) + "]}}";
+    }
+    return json;
+  };
+  auto shallow = ParseText(chain(5), Format::kReddit);
+  EXPECT_EQ(shallow.posts.size(), 5u);
+  EXPECT_TRUE(shallow.rejections.empty());
+  auto deep = ParseText(chain(40), Format::kReddit);
+  ASSERT_GT(deep.posts.size(), 10u);
+  ASSERT_LT(deep.posts.size(), 40u);
+  ASSERT_EQ(deep.rejections.size(), 1u);
+  EXPECT_EQ(deep.rejections[0].reason, RejectReason::kTooLarge);
+  EXPECT_NE(deep.rejections[0].detail.find("nested deeper than"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace earshot::ingest
