@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -57,8 +58,15 @@ class Loader {
       Error(map, what + " must be a mapping, found " + TypeName(map));
       return false;
     }
+    std::map<std::string, SourceLocation> seen;
     for (const auto& kv : map) {
       std::string key = kv.first.Scalar();
+      // YAML leaves a repeated key to the loader; yaml-cpp keeps both and reads the first.
+      if (auto [at, fresh] = seen.emplace(key, Location(kv.first)); !fresh) {
+        Error(kv.first, "duplicate key '" + key + "' in " + what + " (first at line " +
+                            std::to_string(at->second.line) + ")");
+        continue;
+      }
       if (std::find(known.begin(), known.end(), key) != known.end()) continue;
       std::string message = "unknown key '" + key + "' in " + what;
       std::string suggestion = SuggestKey(key, known);
@@ -112,6 +120,7 @@ class Loader {
       return;
     }
     std::set<std::string> names;
+    std::map<std::string, size_t> topics;
     for (size_t i = 0; i < node.size(); ++i) {
       const YAML::Node& item = node[i];
       std::string what = "inputs[" + std::to_string(i) + "]";
@@ -144,6 +153,13 @@ class Loader {
       }
       if (!input.name.empty() && !names.insert(input.name).second) {
         Error(item["name"], "duplicate input name '" + input.name + "'");
+      }
+      // One topic, one format: a topic listed twice would be read once, with one of them.
+      if (!input.topic.empty()) {
+        if (auto [at, fresh] = topics.emplace(input.topic, i); !fresh) {
+          Error(item["topic"], "topic '" + input.topic + "' is already the topic of inputs[" +
+                                   std::to_string(at->second) + "]");
+        }
       }
       config.inputs.push_back(std::move(input));
     }
@@ -238,11 +254,25 @@ class Loader {
       return;
     }
     for (const auto& kv : props) {
+      const std::string key = kv.first.Scalar();
       if (!kv.second.IsScalar()) {
-        Error(kv.second, "kafka property '" + kv.first.Scalar() + "' must be a scalar");
+        Error(kv.second, "kafka property '" + key + "' must be a scalar");
         continue;
       }
-      out[kv.first.Scalar()] = kv.second.Scalar();
+      if (out.count(key) != 0) {
+        Error(kv.first, "duplicate kafka property '" + key + "' in '" + what + "'");
+        continue;
+      }
+      // earshot stores and commits offsets itself, only once a record's outputs are
+      // acknowledged: librdkafka's automatic commits would break the at-least-once guarantee.
+      if ((key == "enable.auto.commit" || key == "enable.auto.offset.store") &&
+          kv.second.Scalar() != "false") {
+        Error(kv.second, "'" + key +
+                             "' cannot be turned on: earshot commits offsets only after "
+                             "the outputs of their records are acknowledged");
+        continue;
+      }
+      out[key] = kv.second.Scalar();
     }
   }
 
@@ -601,15 +631,34 @@ class Loader {
                   "the config")) {
       return;
     }
-    if (YAML::Node topics = root["topics"]) {
+    YAML::Node topics = root["topics"];
+    if (topics) {
       if (CheckMap(topics, {"enriched", "dead_letter"}, "topics")) {
         String(topics, "enriched", config.topics.enriched, false, "topics");
         String(topics, "dead_letter", config.topics.dead_letter, false, "topics");
+        for (const char* key : {"enriched", "dead_letter"}) {
+          if (topics[key] && topics[key].IsScalar() && topics[key].Scalar().empty()) {
+            Error(topics[key], std::string("'") + key + "' in topics must not be empty");
+          }
+        }
+        if (config.topics.enriched == config.topics.dead_letter) {
+          Error(topics, "topics 'enriched' and 'dead_letter' must differ");
+        }
       }
     }
     if (YAML::Node service = root["service"]) LoadService(service, config.service);
     if (YAML::Node inputs = root["inputs"]) {
       LoadInputs(inputs, config);
+      // An input on an output topic would read earshot's own records back.
+      for (const InputConfig& input : config.inputs) {
+        if (!input.topic.empty() &&
+            (input.topic == config.topics.enriched || input.topic == config.topics.dead_letter)) {
+          errors_.push_back({file_, input.location,
+                             "input topic '" + input.topic +
+                                 "' is one of earshot's output topics (topics.enriched, "
+                                 "topics.dead_letter): it would read its own records"});
+        }
+      }
     } else {
       Error(root, "the config has no 'inputs'");
     }

@@ -66,11 +66,11 @@ void AppendSentimentJson(const ps::SentimentResult& r, std::string& out) {
                 std::string(ps::EngineName(r.engine)).c_str());
   out += buf;
   if (r.label == ps::Label::kUnsupported) {
-    out += ",\"reason\":\"unsupported language '";
-    out += r.lang;
-    out += "' (";
-    out += r.unsupported_reason;
-    out += ")\"";
+    // The language comes from --lang or the text: escaped like any string.
+    std::string reason = "unsupported language '";
+    reason.append(r.lang).append("' (").append(r.unsupported_reason).append(")");
+    out += ",\"reason\":";
+    ingest::AppendJsonString(reason, out);
   }
   out += "}\n";
 }

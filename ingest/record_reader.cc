@@ -172,6 +172,8 @@ Framing DetectFraming(std::string_view data, Format format) {
 void ParseInput(PostParser& parser, std::string_view data, Format format, std::string_view name,
                 const RecordCallback& on_record) {
   ParseOutput out;
+  // A UTF-8 byte-order mark opens some exported files; it is not part of the first record.
+  if (data.rfind("\xEF\xBB\xBF", 0) == 0) data.remove_prefix(3);
   switch (DetectFraming(data, format)) {
     case Framing::kCsv:
       ParseTwcsCsv(data, name, on_record);

@@ -90,6 +90,54 @@ TEST(ConfigTest, RangeAndFormatErrors) {
             "found 10");
 }
 
+TEST(ConfigTest, DuplicateKeysAreErrors) {
+  // yaml-cpp keeps a repeated key and reads its first value: the second would be ignored.
+  auto errors = Errors(
+      "inputs: [{name: a, file: f}]\nlimits:\n  max_record_bytes: 4096\nlimits:\n"
+      "  max_record_bytes: 100\nbrands:\n  - id: b\n    query: foo\n    query: bar\n"
+      "kafka:\n  consumer:\n    fetch.wait.max.ms: 5\n    fetch.wait.max.ms: 50\n");
+  ASSERT_EQ(errors.size(), 3u) << ::testing::PrintToString(errors);
+  EXPECT_EQ(errors[0], "test.yaml:4:1: duplicate key 'limits' in the config (first at line 2)");
+  EXPECT_EQ(errors[1],
+            "test.yaml:13:5: duplicate kafka property 'fetch.wait.max.ms' in "
+            "'consumer'");
+  EXPECT_EQ(errors[2], "test.yaml:9:5: duplicate key 'query' in brands[0] (first at line 8)");
+}
+
+TEST(ConfigTest, TopicsThatWouldBreakTheFlowAreErrors) {
+  // An input on an output topic reads earshot's own records back; one topic twice is read with
+  // one of its formats only; an empty or shared output topic has nowhere sensible to go.
+  auto errors = Errors(
+      "inputs:\n  - name: a\n    topic: raw\n    format: x_v2\n  - name: b\n    topic: raw\n"
+      "    format: reddit\n  - name: c\n    topic: earshot.enriched\n");
+  ASSERT_EQ(errors.size(), 2u) << ::testing::PrintToString(errors);
+  EXPECT_EQ(errors[0], "test.yaml:6:12: topic 'raw' is already the topic of inputs[0]");
+  EXPECT_EQ(errors[1],
+            "test.yaml:8:5: input topic 'earshot.enriched' is one of earshot's output topics "
+            "(topics.enriched, topics.dead_letter): it would read its own records");
+  errors = Errors("inputs: [{name: a, topic: t}]\ntopics:\n  enriched: x\n  dead_letter: ''\n");
+  ASSERT_EQ(errors.size(), 1u) << ::testing::PrintToString(errors);
+  EXPECT_EQ(errors[0], "test.yaml:4:16: 'dead_letter' in topics must not be empty");
+  errors = Errors("inputs: [{name: a, topic: t}]\ntopics: {enriched: x, dead_letter: x}\n");
+  ASSERT_EQ(errors.size(), 1u) << ::testing::PrintToString(errors);
+  EXPECT_NE(errors[0].find("topics 'enriched' and 'dead_letter' must differ"), std::string::npos);
+}
+
+TEST(ConfigTest, AutomaticCommitsCannotBeTurnedOn) {
+  auto errors = Errors(
+      "inputs: [{name: a, topic: t}]\nkafka:\n  consumer:\n    enable.auto.commit: true\n"
+      "  properties:\n    enable.auto.offset.store: 'true'\n");
+  ASSERT_EQ(errors.size(), 2u) << ::testing::PrintToString(errors);
+  EXPECT_EQ(errors[0].rfind("test.yaml:6:31: 'enable.auto.offset.store' cannot be turned on", 0),
+            0u)
+      << errors[0];
+  EXPECT_EQ(errors[1].rfind("test.yaml:4:25: 'enable.auto.commit' cannot be turned on", 0), 0u)
+      << errors[1];
+  EXPECT_TRUE(Errors("inputs: [{name: a, topic: t}]\nkafka:\n  consumer:\n"
+                     "    enable.auto.commit: false\n")
+                  .empty());
+}
+
 TEST(ConfigTest, BrandRules) {
   auto errors = Errors(
       "inputs: []\nbrands:\n  - id: Acme\n    query: a\n  - id: b\n    query: x\n  - id: b\n"

@@ -200,6 +200,25 @@ TEST(ParserTest, EpochsPastTheYear9999AndNegativeCountsAreRefused) {
   EXPECT_FALSE(counts.posts[0].author.followers.has_value());
 }
 
+TEST(ParserTest, AByteOrderMarkIsNotPartOfTheFirstRecord) {
+  const std::string bom = "\xEF\xBB\xBF";
+  const std::string line1 =
+      R"({"data":{"id":"1","text":"one","created_at":"2023-01-01T00:00:00Z"}})";
+  const std::string line2 =
+      R"({"data":{"id":"2","text":"two","created_at":"2023-01-01T00:00:00Z"}})";
+  auto lines = ParseText(bom + line1 + "\n" + line2 + "\n", Format::kXV2);
+  EXPECT_EQ(lines.posts.size(), 2u) << ::testing::PrintToString(lines.ReasonCounts());
+  auto document =
+      ParseText(bom +
+                    "{\n  \"data\": [\n"
+                    R"(    {"id":"1","text":"one","created_at":"2023-01-01T00:00:00Z"},)"
+                    "\n"
+                    R"(    {"id":"2","text":"two","created_at":"2023-01-01T00:00:00Z"})"
+                    "\n  ]\n}\n",
+                Format::kXV2);
+  EXPECT_EQ(document.posts.size(), 2u) << ::testing::PrintToString(document.ReasonCounts());
+}
+
 TEST(ParserTest, GarbageBlankAndUnknownRecords) {
   auto parsed = ParseText("not json\n\n   \n{\"a\":\n{\"who\":\"knows\"}\n");
   EXPECT_TRUE(parsed.posts.empty());

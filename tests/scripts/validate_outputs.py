@@ -6,6 +6,7 @@
   schemas/rejection.schema.json; the summary line's counts match the lines printed.
 - The example configs validate against schemas/config.schema.json.
 - `check-config` exits 0 on the examples and 2, with file:line:col, on a broken config.
+- `score` writes valid JSON lines, with any --lang.
 - Exit codes: --help and --version 0, usage errors 2, unreadable input 1.
 """
 import argparse
@@ -174,6 +175,23 @@ def main():
               "the schema should reject the bad config too")
 
     validate_enrich(args.earshot, args.source, examples, enriched_v)
+
+    # `score` writes one JSON object a line, whatever the language tag holds.
+    for lang in ("en", "fr", 'x"y\\'):
+        proc = run([args.earshot, "score", "--lang", lang], input="I love it\nthis is awful\n")
+        check(proc.returncode == 0, f"score --lang {lang!r} exited {proc.returncode}: {proc.stderr}")
+        try:
+            scores = [json.loads(line) for line in proc.stdout.splitlines()]
+        except json.JSONDecodeError as e:
+            scores = []
+            check(False, f"score --lang {lang!r} wrote invalid JSON ({e}): {proc.stdout!r}")
+        check(len(scores) == 2, f"score --lang {lang!r} gave {len(scores)} lines")
+        if lang == "en" and len(scores) == 2:
+            check(scores[0]["label"] == "positive" and scores[1]["label"] == "negative",
+                  f"score: {scores}")
+        elif len(scores) == 2:
+            check(all(s["label"] == "unsupported" and lang in s["reason"] for s in scores),
+                  f"score --lang {lang!r}: {scores}")
 
     check(run([args.earshot, "--help"]).returncode == 0, "--help should exit 0")
     check(run([args.earshot, "--version"]).returncode == 0, "--version should exit 0")
