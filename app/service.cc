@@ -201,6 +201,9 @@ std::unique_ptr<Service> Service::Create(std::shared_ptr<const Config> config,
   // librdkafka's lines go to stderr as before; an offset reset is also counted, since it means
   // records the service never saw (called from librdkafka's threads, while the consumer
   // exists: the metrics outlive it).
+  rd_kafka_conf_set_offset_commit_cb(
+      conf, [](rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* offsets,
+               void* opaque) { static_cast<Impl*>(opaque)->OnCommitted(err, offsets); });
   rd_kafka_conf_set_log_cb(conf,
                            [](const rd_kafka_t* rk, int level, const char* fac, const char* buf) {
                              WriteLibrdkafkaLog(level, fac, rd_kafka_name(rk), buf);

@@ -227,11 +227,29 @@ void Service::Impl::Commit(bool sync, const std::vector<uint32_t>* only) {
       stats.committed.fetch_add(1, std::memory_order_relaxed);
       metrics->commits.Increment();
     } else {
+      metrics->commit_failures.Increment();
       spdlog::warn("offset commit failed: {}", rd_kafka_err2str(err));
     }
   }
   rd_kafka_topic_partition_list_destroy(list);
   last_commit = Clock::now();
+}
+
+void Service::Impl::OnCommitted(rd_kafka_resp_err_t err,
+                                const rd_kafka_topic_partition_list_t* offsets) {
+  if (err == RD_KAFKA_RESP_ERR__NO_OFFSET || offsets == nullptr) return;
+  int failed = 0;
+  for (int i = 0; i < offsets->cnt; ++i) {
+    const rd_kafka_topic_partition_t& p = offsets->elems[i];
+    const rd_kafka_resp_err_t e = p.err != RD_KAFKA_RESP_ERR_NO_ERROR ? p.err : err;
+    if (e == RD_KAFKA_RESP_ERR_NO_ERROR) continue;
+    ++failed;
+    auto it = slot_index.find(SlotKey(p.topic, p.partition));
+    if (it != slot_index.end()) slots[it->second].committed = -1;  // commit it again
+    spdlog::warn("offset commit of {}[{}] at {} failed: {}", p.topic, p.partition, p.offset,
+                 rd_kafka_err2str(e));
+  }
+  if (failed > 0) metrics->commit_failures.Increment();
 }
 
 bool Service::Impl::Drain(const std::vector<uint32_t>& which, Clock::time_point deadline) {

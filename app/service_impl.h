@@ -191,6 +191,9 @@ struct Service::Impl {
   bool Drain(const std::vector<uint32_t>& which, Clock::time_point deadline);
 
   void OnRebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts);
+  // The result of an offset commit (served by the consumer queue, on the consumer thread): a
+  // failed partition is marked uncommitted, so the next commit sends its offset again.
+  void OnCommitted(rd_kafka_resp_err_t err, const rd_kafka_topic_partition_list_t* offsets);
 
   void OnStats(std::string_view json);
 

@@ -98,9 +98,15 @@ struct Metrics {
                                                                      0.2, 0.5, 1, 2, 5, 10, 30})),
         commits(prometheus::BuildCounter()
                     .Name("earshot_kafka_commits_total")
-                    .Help("Offset commits")
+                    .Help("Offset commits requested")
                     .Register(*registry)
                     .Add({})),
+        commit_failures(prometheus::BuildCounter()
+                            .Name("earshot_kafka_commit_failures_total")
+                            .Help("Offset commits the group coordinator refused or that failed; "
+                                  "their partitions are committed again")
+                            .Register(*registry)
+                            .Add({})),
         in_flight(prometheus::BuildGauge()
                       .Name("earshot_records_in_flight")
                       .Help("Records consumed and not yet finished (outputs acknowledged, "
@@ -195,6 +201,7 @@ struct Metrics {
   prometheus::Counter& backpressure;
   prometheus::Histogram& latency;
   prometheus::Counter& commits;
+  prometheus::Counter& commit_failures;
   prometheus::Family<prometheus::Gauge>& in_flight;
   prometheus::Family<prometheus::Gauge>& queue_depth;
   prometheus::Family<prometheus::Gauge>& worker_partitions;

@@ -364,6 +364,28 @@ TEST_F(ServiceTest, OutputsTooLargeForTheProducerAreDeadLetteredAndCommitted) {
   EXPECT_NE(enriched[0].value.find("\"id\":\"43\""), std::string::npos);
 }
 
+// An asynchronous commit the coordinator refuses must not count as done: the partitions are
+// committed again, while the service runs, not left behind until a restart.
+TEST_F(ServiceTest, RefusedCommitsAreSentAgain) {
+  auto config = Load(WriteConfig());
+  auto records = Generate(300, 47, 0.0);
+  ASSERT_TRUE(ProduceAll(bootstrap_, records));
+  // OffsetCommit (API key 8) answers OFFSET_METADATA_TOO_LARGE (12), a permanent error, to the
+  // next 8 commit requests: the first commits of the run.
+  broker_->PushRequestErrors(8, 8, 12);
+  auto running = StartService(config, Rules(*config), bootstrap_);
+  ASSERT_NE(running, nullptr);
+  EXPECT_TRUE(WaitFor([&] { return Committed() == InputEnd(); }, 30))
+      << "committed " << Committed() << " of " << InputEnd() << " while running";
+  std::string body;
+  ASSERT_EQ(HttpGet(running->service->admin_port(), "/metrics", &body), 200);
+  const std::string_view name = "\nearshot_kafka_commit_failures_total ";
+  const size_t at = body.find(name);
+  ASSERT_NE(at, std::string::npos);
+  EXPECT_GT(std::atof(body.c_str() + at + name.size()), 0.0) << "the refusals were not seen";
+  EXPECT_EQ(running->Stop(), 0);
+}
+
 // A stop while the producer's queue is full and its broker down: the workers, waiting for room
 // that never comes, must give up, and Stop must return (unclean) soon after the drain deadline.
 TEST_F(ServiceTest, StopReturnsWhenTheProducerQueueStaysFull) {
