@@ -1,5 +1,6 @@
 #include "app/config.h"
 
+#include <librdkafka/rdkafka.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -272,6 +273,15 @@ class Loader {
                              "the outputs of their records are acknowledged");
         continue;
       }
+      // librdkafka checks names and values when the clients are made; check them here, so a
+      // typo stops start-up (and check-config) with its line.
+      char errstr[256];
+      rd_kafka_conf_t* probe = rd_kafka_conf_new();
+      if (rd_kafka_conf_set(probe, key.c_str(), kv.second.Scalar().c_str(), errstr,
+                            sizeof errstr) != RD_KAFKA_CONF_OK) {
+        Error(kv.first, "kafka property '" + key + "' in '" + what + "': " + errstr);
+      }
+      rd_kafka_conf_destroy(probe);
       out[key] = kv.second.Scalar();
     }
   }

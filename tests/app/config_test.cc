@@ -123,6 +123,21 @@ TEST(ConfigTest, TopicsThatWouldBreakTheFlowAreErrors) {
   EXPECT_NE(errors[0].find("topics 'enriched' and 'dead_letter' must differ"), std::string::npos);
 }
 
+TEST(ConfigTest, KafkaPropertiesAreCheckedByName) {
+  auto errors = Errors(
+      "inputs: [{name: a, topic: t}]\nkafka:\n  properties:\n    no.such.property: 1\n"
+      "  producer:\n    compression.type: zip\n    linger.ms: 5\n");
+  ASSERT_EQ(errors.size(), 2u) << ::testing::PrintToString(errors);
+  EXPECT_EQ(errors[0].rfind("test.yaml:4:5: kafka property 'no.such.property' in 'properties': "
+                            "No such configuration property",
+                            0),
+            0u)
+      << errors[0];
+  EXPECT_EQ(errors[1].rfind("test.yaml:6:5: kafka property 'compression.type' in 'producer': ", 0),
+            0u)
+      << errors[1];
+}
+
 TEST(ConfigTest, AutomaticCommitsCannotBeTurnedOn) {
   auto errors = Errors(
       "inputs: [{name: a, topic: t}]\nkafka:\n  consumer:\n    enable.auto.commit: true\n"
