@@ -166,7 +166,17 @@ Framing DetectFraming(std::string_view data, Format format) {
   // a value that continues past its first line is one pretty-printed document.
   std::string_view first = TrimAscii(head.substr(0, newline));
   bool opens_value = !first.empty() && (first[0] == '{' || first[0] == '[');
-  return opens_value && !IsCompleteValue(first) ? Framing::kJsonDocument : Framing::kJsonLines;
+  if (!opens_value || IsCompleteValue(first)) return Framing::kJsonLines;
+  // The first line opens a value it does not close: a pretty-printed document, unless the next
+  // line and the last line each hold a whole value of their own (JSON lines whose first line is
+  // cut short: that line alone is broken, not the whole file). A document's last line closes it
+  // ("}", "]}"), which is no whole value.
+  std::string_view second = TrimAscii(rest.substr(0, rest.find('\n')));
+  const size_t last_break = rest.rfind('\n');
+  std::string_view last =
+      TrimAscii(last_break == std::string_view::npos ? rest : rest.substr(last_break + 1));
+  return IsCompleteValue(second) && IsCompleteValue(last) ? Framing::kJsonLines
+                                                          : Framing::kJsonDocument;
 }
 
 void ParseInput(PostParser& parser, std::string_view data, Format format, std::string_view name,

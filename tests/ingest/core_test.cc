@@ -160,6 +160,14 @@ TEST(FramingTest, TellsLinesFromDocuments) {
   EXPECT_EQ(DetectFraming("[{\"a\":1},\n{\"a\":2}]", Format::kAuto), Framing::kJsonDocument);
   EXPECT_EQ(DetectFraming("{\"a\":\"}\"}\n{\"a\":2}", Format::kAuto), Framing::kJsonLines);
   EXPECT_EQ(DetectFraming("garbage\n{\"a\":2}", Format::kAuto), Framing::kJsonLines);
+  // A first line cut short does not turn JSON lines into one broken document...
+  EXPECT_EQ(DetectFraming("{\"a\":\"cut\n{\"a\":2}\n{\"a\":3}\n", Format::kAuto),
+            Framing::kJsonLines);
+  // ...while a document whose inner objects sit on lines of their own stays a document.
+  EXPECT_EQ(DetectFraming("{\"data\": [\n  {\"id\": 1},\n  {\"id\": 2}\n]}\n", Format::kAuto),
+            Framing::kJsonDocument);
+  EXPECT_EQ(DetectFraming("{\"data\": [\n  {\"id\": 1}\n]}\n", Format::kAuto),
+            Framing::kJsonDocument);
   EXPECT_EQ(DetectFraming(":thump\n\nevent: update\n", Format::kAuto), Framing::kSse);
   EXPECT_EQ(DetectFraming("tweet_id,author_id,inbound\n", Format::kAuto), Framing::kCsv);
   EXPECT_EQ(DetectFraming("\xEF\xBB\xBFtweet_id,author_id\n", Format::kAuto), Framing::kCsv);
