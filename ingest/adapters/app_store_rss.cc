@@ -236,7 +236,20 @@ error_code ParseEntries(od::value value, RecordContext& ctx, FeedState& state) {
   return SUCCESS;
 }
 
+// Each feed is one app's: its reviews get that app's id, known only after its entries when the
+// feed's id comes last.
+void LabelFeedPosts(RecordContext& ctx, size_t first_post, const std::string& app_id) {
+  if (app_id.empty()) return;
+  for (size_t i = first_post; i < ctx.out.posts.size(); ++i) {
+    Post& post = ctx.out.posts[i];
+    post.community.assign(app_id);
+    AssignConcat(post.url, "https://apps.apple.com/app/id", app_id);
+  }
+}
+
 error_code ParseFeed(od::object feed, RecordContext& ctx, FeedState& state) {
+  const size_t first_post = ctx.out.posts.size();
+  state.app_id.clear();  // a record may hold several apps' feeds
   for (auto field_result : feed) {
     if (auto e = field_result.error()) return e;
     od::field&& field = std::move(field_result).value_unsafe();
@@ -249,6 +262,7 @@ error_code ParseFeed(od::object feed, RecordContext& ctx, FeedState& state) {
       state.app_id.assign(AppIdFromUrl(id.label));
     }
   }
+  LabelFeedPosts(ctx, first_post, state.app_id);
   return SUCCESS;
 }
 
@@ -274,7 +288,6 @@ error_code ParseObject(od::object obj, RecordContext& ctx, FeedState& state) {
 }  // namespace
 
 error_code ParseAppStoreRss(od::document& doc, RecordContext& ctx) {
-  size_t first_post = ctx.out.posts.size();
   FeedState state;
   od::json_type type;
   if (auto e = doc.type().get(type)) return e;
@@ -302,14 +315,6 @@ error_code ParseAppStoreRss(od::document& doc, RecordContext& ctx) {
   } else {
     ctx.Reject(RejectReason::kNotAPost, "app store rss record is neither an object nor an array");
     return SUCCESS;
-  }
-  // The app id is often only known after the entries (the feed's id comes last).
-  if (!state.app_id.empty()) {
-    for (size_t i = first_post; i < ctx.out.posts.size(); ++i) {
-      Post& post = ctx.out.posts[i];
-      post.community.assign(state.app_id);
-      AssignConcat(post.url, "https://apps.apple.com/app/id", state.app_id);
-    }
   }
   return SUCCESS;
 }

@@ -99,6 +99,22 @@ TEST(AppStoreRssAdapterTest, AppMetadataEntryIsNotAPostAndGivesTheAppId) {
   EXPECT_EQ(p.engagement.likes, 0);
 }
 
+TEST(AppStoreRssAdapterTest, SeveralFeedsInOneRecordKeepTheirOwnApps) {
+  auto feed = [](const std::string& review, const std::string& app) {
+    return R"({"feed":{"entry":[{"id":{"label":")" + review +
+           R"("},"title":{"label":"t"},"content":{"label":"great app"},"im:rating":{"label":"5"},)"
+           R"("updated":{"label":"2020-01-01T10:00:00-07:00"},"author":{"name":{"label":"bob"}}}],)"
+           R"("id":{"label":"https://mzstoreservices.apple.com/us/rss/customerreviews/id=)" +
+           app + R"(/json"}}})";
+  };
+  auto parsed =
+      ParseText("[" + feed("1", "111") + "," + feed("2", "222") + "]", Format::kAppStoreRss);
+  ASSERT_EQ(parsed.posts.size(), 2u) << ::testing::PrintToString(parsed.ReasonCounts());
+  EXPECT_EQ(parsed.posts[0].community, "111");
+  EXPECT_EQ(parsed.posts[1].community, "222");
+  EXPECT_EQ(parsed.posts[1].url, "https://apps.apple.com/app/id222");
+}
+
 TEST(AppStoreRssAdapterTest, SingleEntryObjectAndHtmlOnlyContent) {
   auto parsed = ParseText(
       R"({"feed":{"id":{"label":"https://itunes.apple.com/gb/rss/customerreviews/id=99/json"},)"
