@@ -264,22 +264,24 @@ class Loader {
         Error(kv.first, "duplicate kafka property '" + key + "' in '" + what + "'");
         continue;
       }
-      // earshot stores and commits offsets itself, only once a record's outputs are
-      // acknowledged: librdkafka's automatic commits would break the at-least-once guarantee.
-      if ((key == "enable.auto.commit" || key == "enable.auto.offset.store") &&
-          kv.second.Scalar() != "false") {
-        Error(kv.second, "'" + key +
-                             "' cannot be turned on: earshot commits offsets only after "
-                             "the outputs of their records are acknowledged");
-        continue;
-      }
       // librdkafka checks names and values when the clients are made; check them here, so a
       // typo stops start-up (and check-config) with its line.
       char errstr[256];
       rd_kafka_conf_t* probe = rd_kafka_conf_new();
-      if (rd_kafka_conf_set(probe, key.c_str(), kv.second.Scalar().c_str(), errstr,
-                            sizeof errstr) != RD_KAFKA_CONF_OK) {
-        Error(kv.first, "kafka property '" + key + "' in '" + what + "': " + errstr);
+      const bool valid = rd_kafka_conf_set(probe, key.c_str(), kv.second.Scalar().c_str(), errstr,
+                                           sizeof errstr) == RD_KAFKA_CONF_OK;
+      if (!valid) Error(kv.first, "kafka property '" + key + "' in '" + what + "': " + errstr);
+      // earshot stores and commits offsets itself, only once a record's outputs are
+      // acknowledged: librdkafka's automatic commits would break the at-least-once guarantee.
+      // The value as librdkafka reads it: "false", "False" and "0" are all off.
+      char value[16] = "";
+      size_t value_size = sizeof value;
+      if (valid && (key == "enable.auto.commit" || key == "enable.auto.offset.store") &&
+          rd_kafka_conf_get(probe, key.c_str(), value, &value_size) == RD_KAFKA_CONF_OK &&
+          std::string(value) != "false") {
+        Error(kv.second, "'" + key +
+                             "' cannot be turned on: earshot commits offsets only after "
+                             "the outputs of their records are acknowledged");
       }
       rd_kafka_conf_destroy(probe);
       out[key] = kv.second.Scalar();

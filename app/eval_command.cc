@@ -68,7 +68,8 @@ int RunEvalSentiment(const EvalSentimentOptions& options) {
     std::fprintf(stderr, "earshot eval sentiment: %s\n", data.error.c_str());
     return kExitRuntime;
   }
-  // The texts as scored, in order: a peer given these lines scores exactly what earshot does.
+  // The texts as scored, in order: a peer given these lines (line breaks and tabs inside a text
+  // turned into spaces) scores the texts earshot scores.
   std::vector<const ps::GoldItem*> items;
   std::vector<std::string> texts;
   for (const auto& item : data.items) {

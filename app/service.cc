@@ -128,8 +128,10 @@ std::unique_ptr<Service> Service::Create(std::shared_ptr<const Config> config,
   // librdkafka refuses a record larger than message.max.bytes when it is produced, for good.
   if (auto it = pprops.find("message.max.bytes"); it != pprops.end()) {
     if (const long long max = std::atoll(it->second.c_str()); max > 0) {
-      impl->max_output_bytes = static_cast<size_t>(
-          std::max<long long>(max - static_cast<long long>(Impl::kOutputHeadroom), 4096));
+      // The headroom, or half of a small limit (librdkafka allows 1000 bytes).
+      const auto limit = static_cast<size_t>(max);
+      impl->max_output_bytes =
+          limit > 2 * Impl::kOutputHeadroom ? limit - Impl::kOutputHeadroom : limit / 2;
     }
   }
   spdlog::info("output compression: {}{}", pprops["compression.type"],

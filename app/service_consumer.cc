@@ -227,7 +227,7 @@ void Service::Impl::Commit(bool sync, const std::vector<uint32_t>* only) {
       stats.committed.fetch_add(1, std::memory_order_relaxed);
       metrics->commits.Increment();
     } else {
-      metrics->commit_failures.Increment();
+      // Counted by OnCommitted, which librdkafka calls for synchronous commits too.
       spdlog::warn("offset commit failed: {}", rd_kafka_err2str(err));
     }
   }

@@ -87,6 +87,11 @@ struct Service::Impl {
   // The largest output record the producer accepts (message.max.bytes less room for headers).
   size_t max_output_bytes = 1000000 - kOutputHeadroom;
   static constexpr size_t kOutputHeadroom = 16 << 10;
+  // Dead letters: the longest earshot.message kept, a header's framing, and room for the
+  // earshot.truncated header.
+  static constexpr size_t kMaxDeadLetterMessage = 512;
+  static constexpr size_t kHeaderOverhead = 16;
+  static constexpr size_t kTruncatedHeaderBytes = 96;
 
   std::vector<std::unique_ptr<pipeline::SpscQueue<WorkItem>>> work;
   std::vector<std::unique_ptr<pipeline::SpscQueue<WorkReport>>> reports;
@@ -113,11 +118,13 @@ struct Service::Impl {
   void UpdateGauges();
 
   ~Impl() {
-    // The producer first: destroying it serves its last delivery reports, which reach the
-    // slots, metrics and stats declared after it.
-    producer.reset();
+    // The consumer first (destroying one never closed serves a last rebalance, which drains
+    // through the producer), then the producer (its last delivery reports reach the slots,
+    // metrics and stats): both while every member is alive.
     if (consumer_queue != nullptr) rd_kafka_queue_destroy(consumer_queue);
     if (consumer != nullptr) rd_kafka_destroy(consumer);
+    consumer = nullptr;
+    producer.reset();
   }
 
   static std::string SlotKey(std::string_view topic, int32_t partition) {

@@ -100,18 +100,28 @@ void Service::Impl::WorkerLoop(size_t index) {
     } else if (result.outcome == Outcome::kDeadLetter) {
       std::string partition = std::to_string(m->partition);
       std::string offset = std::to_string(m->offset);
+      // The message quotes parts of the record (a post id, say): a few hundred bytes suffice.
+      std::string_view message = result.detail;
+      if (message.size() > kMaxDeadLetterMessage)
+        message = message.substr(0, kMaxDeadLetterMessage);
       headers = {{"earshot.source.topic", origin.topic},
                  {"earshot.source.partition", partition},
                  {"earshot.source.offset", offset},
                  {"earshot.reason", result.reason},
-                 {"earshot.message", result.detail}};
+                 {"earshot.message", message}};
       std::string_view key(static_cast<const char*>(m->key), m->key ? m->key_len : 0);
-      // The original bytes, cut to what the producer accepts: the whole record stays in its
-      // source topic at the offset the headers give.
+      // The original key and bytes, cut to what the producer accepts with the headers: the
+      // whole record stays in its source topic at the offset the headers give.
+      size_t budget = max_output_bytes;
+      for (const sinks::Header& h : headers) {
+        budget -= std::min(budget, h.name.size() + h.value.size() + kHeaderOverhead);
+      }
+      budget -= std::min(budget, kTruncatedHeaderBytes);
       std::string_view value = bytes;
       std::string truncated;  // outlives the Produce call (headers are views)
-      if (key.size() + value.size() > max_output_bytes) {
-        value = bytes.substr(0, max_output_bytes - std::min(key.size(), max_output_bytes));
+      if (key.size() + value.size() > budget) {
+        if (key.size() > budget / 2) key = key.substr(0, budget / 2);
+        value = bytes.substr(0, budget - key.size());
         truncated = "the first " + std::to_string(value.size()) + " of " +
                     std::to_string(bytes.size()) + " bytes";
         headers.push_back({"earshot.truncated", truncated});

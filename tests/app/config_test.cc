@@ -148,9 +148,13 @@ TEST(ConfigTest, AutomaticCommitsCannotBeTurnedOn) {
       << errors[0];
   EXPECT_EQ(errors[1].rfind("test.yaml:4:25: 'enable.auto.commit' cannot be turned on", 0), 0u)
       << errors[1];
-  EXPECT_TRUE(Errors("inputs: [{name: a, topic: t}]\nkafka:\n  consumer:\n"
-                     "    enable.auto.commit: false\n")
-                  .empty());
+  for (const char* off : {"false", "False", "0"}) {
+    EXPECT_TRUE(Errors(std::string("inputs: [{name: a, topic: t}]\nkafka:\n  consumer:\n"
+                                   "    enable.auto.commit: ") +
+                       off + "\n")
+                    .empty())
+        << off;
+  }
 }
 
 TEST(ConfigTest, BrandRules) {

@@ -328,12 +328,16 @@ TEST_F(ServiceTest, OutputsTooLargeForTheProducerAreDeadLetteredAndCommitted) {
                                 std::string(50000, 'z') +
                                 R"(","created_at":"2026-01-01T00:00:00Z"}})";
   const std::string long_junk = "{" + std::string(100000, '[');
+  // No creation time: bad_timestamp, with a message that quotes its 60 KB id.
+  const std::string long_id =
+      R"({"data":{"id":")" + std::string(60000, '7') + R"(","text":"Parcelly"}})";
   std::vector<app::GeneratedRecord> records = {
       {"raw.x", "k1", long_post},
       {"raw.x", "k2", long_junk},
       {"raw.x", "k3",
        R"({"data":{"id":"43","text":"Parcelly lost my parcel again",)"
        R"("created_at":"2026-01-01T00:00:00Z"}})"},
+      {"raw.x", "k4", long_id},
   };
   ASSERT_TRUE(ProduceAll(bootstrap_, records));
   auto running = StartService(config, Rules(*config), bootstrap_);
@@ -343,22 +347,34 @@ TEST_F(ServiceTest, OutputsTooLargeForTheProducerAreDeadLetteredAndCommitted) {
   EXPECT_EQ(running->Stop(), 0);
   const auto& stats = running->service->stats();
   EXPECT_EQ(stats.enriched.load(), 1);
-  EXPECT_EQ(stats.dead_lettered.load(), 2);
+  EXPECT_EQ(stats.dead_lettered.load(), 3);
   std::map<std::string, Record> dead;
   for (Record& r : ReadTopic(bootstrap_, "earshot.dead-letter")) dead[r.key] = std::move(r);
-  ASSERT_EQ(dead.size(), 2u);
-  const size_t limit = 60000 - (16 << 10);
+  ASSERT_EQ(dead.size(), 3u);
+  const size_t limit = 60000 - (16 << 10);  // message.max.bytes less earshot's headroom
+  // Each dead letter is the first bytes of its record, with key and headers within the limit.
+  auto check_cut = [&](const Record& r, const std::string& original) {
+    size_t headers = 0;
+    for (const auto& [name, value] : r.headers) headers += name.size() + value.size();
+    EXPECT_LE(r.key.size() + r.value.size() + headers, limit) << r.key;
+    EXPECT_GT(r.value.size(), limit / 2) << r.key;
+    EXPECT_EQ(r.value, original.substr(0, r.value.size())) << r.key;
+    EXPECT_EQ(r.headers.at("earshot.truncated"), "the first " + std::to_string(r.value.size()) +
+                                                     " of " + std::to_string(original.size()) +
+                                                     " bytes");
+  };
   const Record& k1 = dead.at("k1");
   EXPECT_EQ(k1.headers.at("earshot.reason"), "too_large");
   EXPECT_NE(k1.headers.at("earshot.message").find("enriched record of"), std::string::npos)
       << k1.headers.at("earshot.message");
-  EXPECT_EQ(k1.value, long_post.substr(0, limit - 2));  // the key takes 2 bytes
-  EXPECT_EQ(k1.headers.at("earshot.truncated"), "the first " + std::to_string(limit - 2) + " of " +
-                                                    std::to_string(long_post.size()) + " bytes");
+  check_cut(k1, long_post);
   const Record& k2 = dead.at("k2");
   EXPECT_EQ(k2.headers.at("earshot.reason"), "malformed_json");
-  EXPECT_EQ(k2.value, long_junk.substr(0, limit - 2));
-  EXPECT_EQ(k2.headers.count("earshot.truncated"), 1u);
+  check_cut(k2, long_junk);
+  const Record& k4 = dead.at("k4");
+  EXPECT_EQ(k4.headers.at("earshot.reason"), "bad_timestamp");
+  EXPECT_LE(k4.headers.at("earshot.message").size(), 512u);
+  check_cut(k4, long_id);
   auto enriched = ReadTopic(bootstrap_, "earshot.enriched");
   ASSERT_EQ(enriched.size(), 1u);
   EXPECT_NE(enriched[0].value.find("\"id\":\"43\""), std::string::npos);
