@@ -6,17 +6,32 @@
 
 #include <cstring>
 #include <mutex>
+#include <string_view>
 
 namespace earshot::sinks {
 namespace {
 
-void Reply(mg_connection* conn, int status, const char* type, const std::string& body) {
+const char* StatusText(int status) {
+  switch (status) {
+    case 200:
+      return "OK";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    default:
+      return "Service Unavailable";
+  }
+}
+
+// A HEAD request gets the headers GET would, without the body.
+void Reply(mg_connection* conn, bool head, int status, const char* type, const std::string& body) {
   mg_printf(conn,
-            "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
+            "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n%s"
             "Connection: close\r\n\r\n",
-            status, status == 200 ? "OK" : (status == 404 ? "Not Found" : "Service Unavailable"),
-            type, body.size());
-  mg_write(conn, body.data(), body.size());
+            status, StatusText(status), type, body.size(),
+            status == 405 ? "Allow: GET, HEAD\r\n" : "");
+  if (!head) mg_write(conn, body.data(), body.size());
 }
 
 std::once_flag civetweb_init;
@@ -32,7 +47,11 @@ std::unique_ptr<AdminServer> AdminServer::Start(const std::string& listen,
   server->registry_ = std::move(registry);
   server->ready_ = std::move(ready);
   server->stats_ = std::move(stats);
-  const char* options[] = {"listening_ports", listen.c_str(), "num_threads", "2", nullptr};
+  // Probes must get through while slow or idle clients hold connections: enough threads, and
+  // a client that does not finish its request within 5 s is dropped (civetweb's default is 30 s,
+  // and two idle connections held every thread of the two this server had).
+  const char* options[] = {"listening_ports",    listen.c_str(), "num_threads", "8",
+                           "request_timeout_ms", "5000",         nullptr};
   mg_callbacks callbacks{};
   server->ctx_ = mg_start(&callbacks, nullptr, options);
   if (server->ctx_ == nullptr) {
@@ -54,22 +73,28 @@ int AdminServer::Handle(mg_connection* conn, void* self_ptr) {
   auto* self = static_cast<AdminServer*>(self_ptr);
   const mg_request_info* info = mg_get_request_info(conn);
   std::string uri = info->local_uri != nullptr ? info->local_uri : "";
-  if (uri == "/metrics") {
+  const std::string_view method = info->request_method != nullptr ? info->request_method : "";
+  const bool head = method == "HEAD";
+  if (method != "GET" && !head) {
+    Reply(conn, false, 405, "text/plain", "only GET and HEAD\n");
+  } else if (uri == "/metrics") {
+    // HEAD pays for the serialization too: Content-Length must be the body's.
     prometheus::TextSerializer serializer;
-    Reply(conn, 200, "text/plain; version=0.0.4", serializer.Serialize(self->registry_->Collect()));
+    Reply(conn, head, 200, "text/plain; version=0.0.4",
+          serializer.Serialize(self->registry_->Collect()));
   } else if (uri == "/healthz") {
-    Reply(conn, 200, "text/plain", "ok\n");
+    Reply(conn, head, 200, "text/plain", "ok\n");
   } else if (uri == "/readyz") {
     std::string why;
     if (self->ready_(why)) {
-      Reply(conn, 200, "text/plain", "ready\n");
+      Reply(conn, head, 200, "text/plain", "ready\n");
     } else {
-      Reply(conn, 503, "text/plain", "not ready: " + why + "\n");
+      Reply(conn, head, 503, "text/plain", "not ready: " + why + "\n");
     }
   } else if (uri == "/stats" && self->stats_) {
-    Reply(conn, 200, "application/json", self->stats_());
+    Reply(conn, head, 200, "application/json", self->stats_());
   } else {
-    Reply(conn, 404, "text/plain", "not found\n");
+    Reply(conn, head, 404, "text/plain", "not found\n");
   }
   return 1;
 }

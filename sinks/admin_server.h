@@ -1,12 +1,14 @@
 // AdminServer: earshot's operational HTTP endpoint.
 //   GET /metrics  Prometheus text format of the given registry
-//   GET /healthz  200 while the process runs its loops
+//   GET /healthz  200 while the process serves HTTP (liveness: nothing else is checked)
 //   GET /readyz   200 only while the readiness probe says so (partitions assigned, producer
 //                 connected), 503 otherwise, with the reason in the body
 //   GET /stats    a small JSON object of the service's record accounting (cheap enough to poll
 //                 every few milliseconds, unlike /metrics, whose per-brand series make it
 //                 hundreds of kilobytes); 404 when no stats function was given
-// Serves on its own civetweb threads; the probes it calls must be thread-safe.
+// HEAD gets GET's headers without the body; other methods get 405. Serves on its own civetweb
+// threads (8; a client that has not sent its request within 5 s is dropped); the probes it
+// calls must be thread-safe.
 #pragma once
 
 #include <functional>
