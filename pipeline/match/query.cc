@@ -2,6 +2,7 @@
 
 #include <array>
 #include <charconv>
+#include <cmath>
 #include <optional>
 
 #include "ingest/post.h"
@@ -108,6 +109,14 @@ class Parser {
     while (pos_ < text_.size() && !IsDelimiter(text_[pos_])) ++pos_;
     std::string_view word = text_.substr(start, pos_ - start);
     if (word.empty()) return Fail(cur_.offset, std::string("unexpected '") + c + "'");
+    // Typographic quotes, as word processors and chat apps write them, would make a "phrase"
+    // an AND of words: refuse them rather than match something else.
+    for (std::string_view curly : {"\u201C", "\u201D", "\u201E", "\u00AB", "\u00BB"}) {
+      if (const size_t at = word.find(curly); at != std::string_view::npos) {
+        return Fail(static_cast<uint32_t>(start + at),
+                    "typographic quote: a phrase is written between straight double quotes (\")");
+      }
+    }
     if (word == "AND") {
       cur_.tok = Tok::kAnd;
       return true;
@@ -212,7 +221,7 @@ class Parser {
       }
       double number = 0;
       auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), number);
-      if (v.empty() || ec != std::errc() || ptr != v.data() + v.size()) {
+      if (v.empty() || ec != std::errc() || ptr != v.data() + v.size() || !std::isfinite(number)) {
         return Fail(cur_.offset, name + ": expects a number, optionally after <, <=, >, >= or =");
       }
       if (*field == FieldName::kRating && (number < 0 || number > 10)) {

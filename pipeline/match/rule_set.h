@@ -150,7 +150,8 @@ class TokenKeyFilter {
   // first prefix_gate_ bytes (the length of the shortest prefix key, at most 4) of every prefix
   // key.
   bool MayStartPrefixKey(const char* p, size_t len) const {
-    if (len < prefix_gate_) return false;  // also when there are no prefix keys (gate 255)
+    // No prefix keys: nothing to look up (a token may be longer than the placeholder gate).
+    if (prefix_start_.empty() || len < prefix_gate_) return false;
     const uint64_t bit = PrefixGateHash(p, prefix_gate_);
     return (prefix_start_[bit >> 6] >> (bit & 63) & 1) != 0;
   }

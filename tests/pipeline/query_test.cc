@@ -98,6 +98,13 @@ TEST(QueryParserTest, SyntaxErrors) {
   EXPECT_EQ(Parse("{US"), "error@0: unterminated '{': expected '}'");
   EXPECT_EQ(Parse("US}"), "error@2: unexpected '}' without a matching '{'");
   EXPECT_EQ(Parse("{}"), "error@0: empty '{}': expected a term inside");
+  EXPECT_EQ(Parse("\u201Cnimbus air\u201D"),
+            "error@0: typographic quote: a phrase is written between straight double quotes "
+            "(\")");
+  EXPECT_EQ(Parse("rating:nan"),
+            "error@0: rating: expects a number, optionally after <, <=, >, >= or =");
+  EXPECT_EQ(Parse("x followers:>inf"),
+            "error@2: followers: expects a number, optionally after <, <=, >, >= or =");
   EXPECT_EQ(Parse("{a (b}"), "error@0: '{...}' holds one term or one \"phrase\"");
   EXPECT_EQ(Parse("a AND"),
             "error@5: expected a term, phrase, field filter or '(' after AND, found the end of "
@@ -273,6 +280,24 @@ TEST(MatcherTest, Proximity) {
   EXPECT_EQ(Matches({{"s", "apple NEAR/3 apple"}}, "apple and apple"), Ids{"s"});
   // Proximity never crosses from the title into the text.
   EXPECT_EQ(Matches({{"t", "refund NEAR/1 nimbus"}}, "refund now", "Nimbus"), Ids{});
+  // Many occurrences of both words: the nearest pair decides, on either side.
+  std::string many;
+  for (int i = 0; i < 3000; ++i) many += "delayed x y ";
+  EXPECT_EQ(Matches({{"n", "flight NEAR/1 delayed"}}, many + "flight"), Ids{});
+  EXPECT_EQ(Matches({{"n", "flight NEAR/2 delayed"}}, many + "flight"), Ids{"n"});
+  EXPECT_EQ(Matches({{"n", "flight NEAR/0 delayed"}}, "flight x " + many + "delayed flight"),
+            Ids{"n"});
+  EXPECT_EQ(Matches({{"f", "flight NEAR/1f delayed"}}, many + "flight"), Ids{});
+  EXPECT_EQ(Matches({{"f", "flight NEAR/1f delayed"}}, "flight x delayed " + many), Ids{"f"});
+}
+
+TEST(MatcherTest, VeryLongWordsWithoutWildcardBrands) {
+  // A token of 255 bytes or more once read the (empty) prefix filter of a rule set without
+  // wildcard keys: a crash on any long URL or word.
+  for (size_t n : {254u, 255u, 300u, 5000u}) {
+    EXPECT_EQ(Matches({{"a", "apple"}}, "see " + std::string(n, 'x') + " apple"), Ids{"a"}) << n;
+    EXPECT_EQ(Matches({{"a", "apple"}}, "https://example.com/" + std::string(n, 'A')), Ids{}) << n;
+  }
 }
 
 TEST(MatcherTest, FieldFilters) {
