@@ -254,6 +254,9 @@ class Loader {
       Error(props, "'" + what + "' in kafka must be a mapping of librdkafka settings");
       return;
     }
+    // One scratch librdkafka configuration for the whole map (a refused setting leaves it as
+    // it was).
+    rd_kafka_conf_t* probe = rd_kafka_conf_new();
     for (const auto& kv : props) {
       const std::string key = kv.first.Scalar();
       if (!kv.second.IsScalar()) {
@@ -267,7 +270,6 @@ class Loader {
       // librdkafka checks names and values when the clients are made; check them here, so a
       // typo stops start-up (and check-config) with its line.
       char errstr[256];
-      rd_kafka_conf_t* probe = rd_kafka_conf_new();
       const bool valid = rd_kafka_conf_set(probe, key.c_str(), kv.second.Scalar().c_str(), errstr,
                                            sizeof errstr) == RD_KAFKA_CONF_OK;
       if (!valid) Error(kv.first, "kafka property '" + key + "' in '" + what + "': " + errstr);
@@ -283,9 +285,9 @@ class Loader {
                              "' cannot be turned on: earshot commits offsets only after "
                              "the outputs of their records are acknowledged");
       }
-      rd_kafka_conf_destroy(probe);
       out[key] = kv.second.Scalar();
     }
+    rd_kafka_conf_destroy(probe);
   }
 
   void LoadKafka(const YAML::Node& node, Config& config) {
