@@ -56,6 +56,20 @@ constexpr RuleWordBits kRuleWords[] = {{"so", kHedgeWord | kSoOrThis},
                                        {"never", kNever},
                                        {"really", kHedgeWord}};
 
+// Whether `term` is an emoticon to match in its exact case (see lexicon.h).
+bool IsCasedEmoticon(std::string_view term) {
+  if (term.size() < 2 || term.size() > 8) return false;
+  bool upper = false, punct = false;
+  for (const char c : term) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u >= 0x80 || u <= ' ') return false;
+    const uint8_t k = ClassOf(u);
+    upper = upper || (k & kUpperChar) != 0;
+    punct = punct || (k & (kPunctChar | kWordChar)) == kPunctChar;
+  }
+  return upper && punct;
+}
+
 std::string Lower(std::string_view s) {
   std::string out(s);
   for (char& c : out) {
@@ -157,16 +171,18 @@ LexiconEntry& Lexicon::Upsert(std::string_view key) {
   s.key_length = static_cast<uint32_t>(key.size());
   arena_.append(key);
   ++count_;
-  size_t word = 0;  // the key's leading ASCII letters and digits
+  // The key's leading ASCII letters and digits (after the mark of a case-sensitive emoticon).
+  const size_t start = !key.empty() && key[0] == '\x01' ? 1 : 0;
+  size_t word = start;
   while (word < key.size() && (ClassOf(static_cast<unsigned char>(key[word])) & kAlnumChar)) {
     ++word;
   }
-  bool punct_after = word != 0 && word < key.size();
+  bool punct_after = word != start && word < key.size();
   for (size_t i = word; i < key.size() && punct_after; ++i) {
     punct_after =
         (ClassOf(static_cast<unsigned char>(key[i])) & (kPunctChar | kWordChar)) == kPunctChar;
   }
-  if (punct_after) max_word_punct_prefix_ = std::max(max_word_punct_prefix_, word);
+  if (punct_after) max_word_punct_prefix_ = std::max(max_word_punct_prefix_, word - start);
   // A phrase marks its first word so the scorer knows to try it.
   size_t space = key.find(' ');
   if (space != std::string_view::npos) {
@@ -182,6 +198,15 @@ LexiconEntry& Lexicon::Upsert(std::string_view key) {
     return Upsert(key);  // the table may have grown: find the slot again
   }
   return s.entry;
+}
+
+std::string Lexicon::AddCased(std::string_view term) {
+  std::string key = "\x01" + Lower(term);
+  for (auto& [t, k] : cased_) {
+    if (t == term) return key;
+  }
+  cased_.emplace_back(std::string(term), key);
+  return key;
 }
 
 Lexicon::LoadResult Lexicon::Load(const std::vector<LexiconSource>& sources,
@@ -237,7 +262,10 @@ Lexicon::LoadResult Lexicon::Load(const std::vector<LexiconSource>& sources,
                        "' is not a number between -10 and 10";
         return result;
       }
-      std::string key = Lower(std::string_view(line).substr(0, tab));
+      const std::string_view term = std::string_view(line).substr(0, tab);
+      std::string key = source.format == LexiconFormat::kEarshot && IsCasedEmoticon(term)
+                            ? lexicon->AddCased(term)
+                            : Lower(term);
       if (key.empty()) {
         result.error = where() + "empty term";
         return result;
@@ -261,7 +289,7 @@ Lexicon::LoadResult Lexicon::Load(const std::vector<LexiconSource>& sources,
   for (const char* w : kContrasts) lexicon->Upsert(w).flags |= kContrast;
   for (const RuleWordBits& r : kRuleWords) lexicon->Upsert(r.word).rule_words = r.bits;
   for (const LexiconOverride& o : overrides) {
-    std::string key = Lower(o.term);
+    std::string key = IsCasedEmoticon(o.term) ? lexicon->AddCased(o.term) : Lower(o.term);
     if (key.empty()) continue;
     LexiconEntry& e = lexicon->Upsert(key);
     e.valence = static_cast<float>(o.valence);

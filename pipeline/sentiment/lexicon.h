@@ -15,6 +15,11 @@
 // File format (all sources): one entry a line, `term<TAB>valence[<TAB>anything]`. A term may hold
 // spaces (a phrase, matched on whole tokens). For kEarshot files, blank lines and lines starting
 // with "# " are comments. Errors carry `file:line: what is wrong`.
+//
+// Terms match whatever their case, except one kind: an emoticon (at most 8 ASCII bytes, no space,
+// letters and punctuation) written with an upper-case letter in a kEarshot file or an override
+// matches that exact case only. "D:" frowns while "d:" sticks out a tongue; VADER's npm lexicon
+// lists both as "d:" (its copy of "D:" lower-cased), so the later, positive one would win.
 #pragma once
 
 #include <cstdint>
@@ -110,6 +115,16 @@ class Lexicon {
 
   size_t size() const { return count_; }
 
+  // The key of the case-sensitive emoticon `chunk` is (an exact match of its bytes), or empty.
+  // The key is already lower case: pass it to Find, or score it as a token's text.
+  std::string_view CasedKey(std::string_view chunk) const {
+    for (const auto& [term, key] : cased_) {
+      if (term == chunk) return key;
+    }
+    return {};
+  }
+  bool has_cased() const { return !cased_.empty(); }
+
   // The longest run of ASCII letters and digits that starts a key of the form "word, then ASCII
   // punctuation other than '_'" (emoticons such as "8)" or "d:"): a chunk of that form with a
   // longer word is no key, and the scorer skips its lookup.
@@ -137,6 +152,8 @@ class Lexicon {
   // Find past the filter.
   const LexiconEntry* Probe(std::string_view key, uint64_t hash) const;
   LexiconEntry& Upsert(std::string_view key);
+  // Registers a case-sensitive emoticon and returns its table key.
+  std::string AddCased(std::string_view term);
   void Grow();
   std::string arena_;
   std::vector<uint32_t> tags_;  // parallel to slots_
@@ -145,6 +162,9 @@ class Lexicon {
   std::vector<Slot> slots_;
   size_t count_ = 0;
   size_t max_word_punct_prefix_ = 0;
+  // Case-sensitive emoticons: (the term as written, its table key). The key is '\x01' and the
+  // lower-cased term, so it never collides with a text's word.
+  std::vector<std::pair<std::string, std::string>> cased_;
 };
 
 // murmur3's 64-bit finalizer: spreads every input bit over the whole word.

@@ -240,6 +240,14 @@ void LexiconScorer::Tokenize(std::string_view text) {
     if ((classes & kPunctChar) && IsUrlStart(chunk)) continue;
     // A whole chunk that is a lexicon emoticon (":)", "<3", ":-D") is one token.
     if ((classes & kPunctChar) && m <= 8 && m >= 2) {
+      // One written in an exact case ("D:" frowns, "d:" sticks out a tongue) is scored under its
+      // own key.
+      if ((classes & kAlnumChar) && lexicon_->has_cased()) {
+        if (const std::string_view cased = lexicon_->CasedKey(chunk); !cased.empty()) {
+          AddWord(cased, false);
+          continue;
+        }
+      }
       char key[8];
       bool apostrophe = false;
       for (size_t k = 0; k < m; ++k) {

@@ -265,6 +265,36 @@ TEST(LexiconTest, LaterSourcesAndOverridesWin) {
   EXPECT_FLOAT_EQ(r.lexicon->Find("fine")->valence, -1.0f);
 }
 
+// VADER's npm lexicon lists "D:" (frown) and "d:" (tongue) both as "d:"; an emoticon written with
+// an upper-case letter in an earshot file or an override matches that exact case.
+TEST(LexiconTest, UpperCaseEmoticonsMatchTheirExactCase) {
+  std::string vader = WriteScratchFile("vader_like.txt", "d:\t-2.9\t0.8\t[]\nd:\t1.2\t0.8\t[]\n");
+  std::string cx = WriteScratchFile("cased.tsv", "D:\t-2.9\nLOL\t0.5\nno way\t-1.0\n");
+  auto r = Lexicon::Load(
+      {{vader, LexiconFormat::kVader, "", 1, true}, {cx, LexiconFormat::kEarshot, "", 1, true}},
+      {{"XO:", -1.5}});
+  ASSERT_TRUE(r.lexicon) << r.error;
+  // Only punctuated terms are emoticons: "LOL" stays case-insensitive.
+  EXPECT_FLOAT_EQ(r.lexicon->Find("lol")->valence, 0.5f);
+  EXPECT_TRUE(r.lexicon->CasedKey("LOL").empty());
+  EXPECT_TRUE(r.lexicon->CasedKey("d:").empty());
+  ASSERT_FALSE(r.lexicon->CasedKey("D:").empty());
+  EXPECT_FLOAT_EQ(r.lexicon->Find(r.lexicon->CasedKey("D:"))->valence, -2.9f);
+  EXPECT_FLOAT_EQ(r.lexicon->Find("d:")->valence, 1.2f);
+
+  LexiconScorer scorer(r.lexicon);
+  LexiconScores s;
+  scorer.Score("the finale D: D:", s);
+  EXPECT_LT(s.compound, -0.5);
+  scorer.Score("the finale d: d:", s);
+  EXPECT_GT(s.compound, 0.3);
+  scorer.Score("so sorry D:", s);  // one token among words, as the last chunk
+  EXPECT_LT(s.compound, 0);
+  scorer.Score("XO: and xo:", s);  // an override; "xo:" is no term
+  EXPECT_LT(s.compound, 0);
+  EXPECT_DOUBLE_EQ(s.pos, 0.0);
+}
+
 TEST(LanguageGateTest, PostLangDecides) {
   EXPECT_TRUE(CheckLanguage("en", "bonjour tout le monde").supported);
   EXPECT_TRUE(CheckLanguage("en-GB", "").supported);
