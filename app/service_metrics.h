@@ -46,6 +46,11 @@ struct Metrics {
                  .Name("earshot_ingest_dead_letters_total")
                  .Help("Input records sent to the dead-letter topic, by reason")
                  .Register(*registry)),
+        dropped(prometheus::BuildCounter()
+                    .Name("earshot_ingest_dropped_elements_total")
+                    .Help("Posts or elements dropped, by reason, from input records that yielded "
+                          "other posts (such records are counted by their outcome)")
+                    .Register(*registry)),
         enriched_by_brand(prometheus::BuildCounter()
                               .Name("earshot_enriched_records_total")
                               .Help("Enriched records produced, by brand")
@@ -138,6 +143,7 @@ struct Metrics {
       std::string reason(ingest::RejectReasonName(static_cast<ingest::RejectReason>(i)));
       filtered_by_reason[reason] = &filtered.Add({{"reason", reason}});
       dead_by_reason[reason] = &dead.Add({{"reason", reason}});
+      dropped_by_reason[static_cast<size_t>(i)] = &dropped.Add({{"reason", reason}});
     }
     std::string no_brand(pipeline::kNoBrandReason);
     filtered_by_reason[no_brand] = &filtered.Add({{"reason", no_brand}});
@@ -190,6 +196,7 @@ struct Metrics {
   prometheus::Counter& consumed;
   prometheus::Family<prometheus::Counter>& filtered;
   prometheus::Family<prometheus::Counter>& dead;
+  prometheus::Family<prometheus::Counter>& dropped;
   prometheus::Family<prometheus::Counter>& enriched_by_brand;
   prometheus::Family<prometheus::Histogram>& stage;
   prometheus::Family<prometheus::Counter>& queue;
@@ -214,6 +221,7 @@ struct Metrics {
   prometheus::Counter* outcome_counter[3] = {};
   std::unordered_map<std::string, prometheus::Counter*> filtered_by_reason;
   std::unordered_map<std::string, prometheus::Counter*> dead_by_reason;
+  std::array<prometheus::Counter*, ingest::kRejectReasonCount> dropped_by_reason{};
   std::vector<prometheus::Counter*> brand_counter;
   std::vector<prometheus::Counter*> sentiment_counter;  // brand * 4 + label
   std::vector<prometheus::Counter*> complaint_by_brand;     // brand * 4 + priority - 1

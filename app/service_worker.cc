@@ -139,6 +139,9 @@ void Service::Impl::WorkerLoop(size_t index) {
       auto it = metrics->filtered_by_reason.find(result.reason);
       if (it != metrics->filtered_by_reason.end()) counts.Add(it->second);
     }
+    for (const ingest::RejectReason r : result.dropped) {
+      counts.Add(metrics->dropped_by_reason[static_cast<size_t>(r)]);
+    }
     rd_kafka_message_destroy(m);
     // Counted as it is pushed (the push fails only when a fatal stop abandons it): the batch
     // is flushed before the report leaves whenever no record waits, so the counts of every

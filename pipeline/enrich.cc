@@ -180,8 +180,12 @@ void Enricher::Process(ingest::Format format, std::string_view bytes, size_t cap
   result.matched_posts = 0;
   result.reason.clear();
   result.detail.clear();
+  result.dropped.clear();
   parsed_.Clear();
   parser_.Parse(format, bytes, capacity, origin, {}, parsed_);
+  if (!parsed_.posts.empty()) {
+    for (const ingest::Rejection& r : parsed_.rejections) result.dropped.push_back(r.reason);
+  }
   EnrichPosts(parsed_.posts, result);
   if (result.matched_posts > 0) {
     result.outcome = Outcome::kEnriched;

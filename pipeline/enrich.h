@@ -60,6 +60,9 @@ struct EnrichResult {
   size_t count = 0;
   size_t posts = 0;          // posts parsed from the record
   size_t matched_posts = 0;  // posts that matched at least one brand
+  // The rejections of a record that also yielded posts: each a post or element the adapter
+  // dropped from it (a tweet without text on an X page). The record's own outcome is above.
+  std::vector<ingest::RejectReason> dropped;
 };
 
 class Enricher {

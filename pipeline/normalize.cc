@@ -560,6 +560,14 @@ void Normalizer::NormalizeField(std::string_view s, Field field, const Normalize
   // Normalizes the grapheme run in run_ (original bytes [run_begin, run_end_pos)) and feeds
   // its characters to the token builder.
   auto emit_run = [&](size_t run_begin, size_t run_end_pos) {
+    // The trade and service marks are symbols written straight after a name; their compatibility
+    // forms are letters ("TM", "SM", "TEL") that would fuse with it ("Nike™" would be "niketm").
+    // They separate words, as "®" does.
+    if (run_[0] == 0x2122 || run_[0] == 0x2120 || run_[0] == 0x2121) {
+      tb.Close();
+      single_open = regional_open = prev_word = false;
+      return;
+    }
     auto normalize = [&](std::vector<int32_t>& dst, utf8proc_option_t opts) {
       dst.clear();
       for (int32_t cp : run_) {

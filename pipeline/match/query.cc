@@ -27,6 +27,19 @@ struct Lexeme {
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 bool IsDelimiter(char c) { return IsSpace(c) || c == '(' || c == ')' || c == '"' || c == '{' || c == '}'; }
 
+// \* and \? are the characters themselves, which separate words in a text as any punctuation
+// does: they become two spaces (the same length, so error columns stay right).
+std::string UnescapeWildcards(std::string_view term) {
+  std::string out(term);
+  for (size_t i = 0; i + 1 < out.size(); ++i) {
+    if (out[i] == '\\' && (out[i + 1] == '*' || out[i + 1] == '?')) {
+      out[i] = out[i + 1] = ' ';
+      ++i;
+    }
+  }
+  return out;
+}
+
 std::string Lowercase(std::string_view s) {
   std::string out(s);
   for (char& c : out) {
@@ -96,7 +109,7 @@ class Parser {
         return Fail(cur_.offset, "'{...}' holds one term or one \"phrase\"");
       }
       cur_.tok = Tok::kTerm;
-      cur_.term = TermSpec{std::string(inner), true, quoted, cur_.offset};
+      cur_.term = TermSpec{UnescapeWildcards(inner), true, quoted, cur_.offset};
       pos_ = close + 1;
       return true;
     }
@@ -139,7 +152,7 @@ class Parser {
       if (lname != "http" && lname != "https") return LexField(lname, word.substr(colon + 1));
     }
     cur_.tok = Tok::kTerm;
-    cur_.term = TermSpec{std::string(word), false, false, cur_.offset};
+    cur_.term = TermSpec{UnescapeWildcards(word), false, false, cur_.offset};
     return true;
   }
 
@@ -151,7 +164,7 @@ class Parser {
     for (char ch : inner) blank = blank && IsSpace(ch);
     if (blank) return Fail(cur_.offset, "empty phrase");
     cur_.tok = Tok::kTerm;
-    cur_.term = TermSpec{std::string(inner), false, true, cur_.offset};
+    cur_.term = TermSpec{UnescapeWildcards(inner), false, true, cur_.offset};
     pos_ = close + 1;
     return true;
   }
@@ -238,6 +251,20 @@ class Parser {
         f.value.erase(0, 1);
       }
       if (f.name == FieldName::kSubreddit && f.value.rfind("r/", 0) == 0) f.value.erase(0, 2);
+      if (f.name == FieldName::kSite) {
+        // A domain, as people paste it: the scheme, "www." and a closing '/' are dropped (the
+        // domain's subdomains match anyway). A path or a port could never match a host.
+        if (const size_t scheme = f.value.find("://"); scheme != std::string::npos) {
+          f.value.erase(0, scheme + 3);
+        }
+        if (f.value.rfind("www.", 0) == 0 && f.value.size() > 4) f.value.erase(0, 4);
+        if (!f.value.empty() && f.value.back() == '/') f.value.pop_back();
+        if (f.value.find_first_of("/?#:@") != std::string::npos) {
+          return Fail(cur_.offset, "site: takes a domain such as example.com, found '" +
+                                       std::string(v) +
+                                       "' (url:example.com/path matches links by their start)");
+        }
+      }
       if (f.name == FieldName::kSource && !ingest::SourceFromName(f.value)) {
         return Fail(cur_.offset, "source: unknown source '" + f.value +
                                      "'; sources are x, reddit, bluesky, mastodon, yelp, amazon, "

@@ -296,11 +296,23 @@ TEST_F(ServiceTest, BrokenRecordsLandInTheDeadLetterTopicWithTheirReason) {
       {"raw.reviews", "k3", "{\"review_id\":\"r\",\"business_id\":\"b\",\"text\":\"\xff\xfe\"}"},
       {"raw.reviews", "k4", R"({"no":"adapter knows this"})"},
       {"raw.bluesky", "k5", R"({"did":"d","time_us":1,"kind":"identity"})"},
+      // An X page whose second tweet has no text: the record is enriched, the tweet dropped.
+      {"raw.x", "k6",
+       R"({"data":[{"id":"1","text":"Parcelly lost my parcel","created_at":"2026-01-01T00:00:00Z"},)"
+       R"({"id":"2","created_at":"2026-01-01T00:00:00Z"}]})"},
   };
   ASSERT_TRUE(ProduceAll(bootstrap_, records));
   auto running = StartService(config, Rules(*config), bootstrap_);
   ASSERT_NE(running, nullptr);
   EXPECT_TRUE(WaitFor([&] { return Committed() == InputEnd(); }, 60));
+  // Counters are flushed once no record waits, before the record is reported and committed.
+  std::string metrics;
+  ASSERT_EQ(HttpGet(running->service->admin_port(), "/metrics", &metrics), 200);
+  EXPECT_NE(metrics.find("\nearshot_ingest_dropped_elements_total{reason=\"missing_text\"} 1\n"),
+            std::string::npos)
+      << metrics.substr(metrics.find("earshot_ingest_dropped_elements_total"), 400);
+  EXPECT_NE(metrics.find("\nearshot_ingest_dropped_elements_total{reason=\"not_a_post\"} 0\n"),
+            std::string::npos);
   EXPECT_EQ(running->Stop(), 0);
   auto dead = ReadTopic(bootstrap_, "earshot.dead-letter");
   std::map<std::string, std::string> reason_by_key;
@@ -317,6 +329,7 @@ TEST_F(ServiceTest, BrokenRecordsLandInTheDeadLetterTopicWithTheirReason) {
                                                                  {"k3", "bad_encoding"},
                                                                  {"k4", "not_a_post"}}));
   EXPECT_EQ(running->service->stats().filtered.load(), 1);  // the identity event
+  EXPECT_EQ(running->service->stats().enriched.load(), 1);  // k6
 }
 
 // librdkafka refuses, for good, a record larger than the producer's message.max.bytes. A record

@@ -85,6 +85,13 @@ TEST(QueryParserTest, FieldFilters) {
   EXPECT_EQ(Parse("x rating:<=2 followers:>=10000"), "(AND x rating:2 followers:10000)");
   EXPECT_EQ(Parse("x site:\"example.com\""), "(AND x site:example.com)");
   EXPECT_EQ(Parse("x source:reddit url:example.com/a"), "(AND x source:reddit url:example.com/a)");
+  // site: takes a domain as people paste it; a path or a port could never match a host.
+  EXPECT_EQ(Parse("x site:https://www.Example.com/"), "(AND x site:example.com)");
+  EXPECT_EQ(Parse("x site:http://news.example.com"), "(AND x site:news.example.com)");
+  EXPECT_EQ(Parse("x site:example.com/support"),
+            "error@2: site: takes a domain such as example.com, found 'example.com/support' "
+            "(url:example.com/path matches links by their start)");
+  EXPECT_EQ(Parse("x site:example.com:8080").substr(0, 36), "error@2: site: takes a domain such a");
 }
 
 TEST(QueryParserTest, SyntaxErrors) {
@@ -151,6 +158,10 @@ TEST(RuleSetTest, CompileErrors) {
   EXPECT_EQ(FirstError("\"!!!\""), "query@0: '!!!' has no letters, digits or emoji to match");
   EXPECT_EQ(FirstError("x *"), "query@2: a lone wildcard '*' matches almost everything");
   EXPECT_EQ(FirstError("*pple"), "query@0: '*pple': a wildcard cannot start a word");
+  // \\* and \\? are the characters: "E*TRADE" in a text is the words "e trade".
+  EXPECT_EQ(FirstError("E\\*TRADE"), "");
+  EXPECT_EQ(FirstError("\\*pple"), "");
+  EXPECT_EQ(FirstError("\"\\?\\*\""), "query@0: '    ' has no letters, digits or emoji to match");
   EXPECT_EQ(FirstError("a*"),
             "query@0: 'a*' matches almost everything: put at least two characters before '*'");
   EXPECT_EQ(FirstError("NOT apple"),
