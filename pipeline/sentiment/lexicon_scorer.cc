@@ -245,6 +245,7 @@ void LexiconScorer::Tokenize(std::string_view text) {
       if ((classes & kAlnumChar) && lexicon_->has_cased()) {
         if (const std::string_view cased = lexicon_->CasedKey(chunk); !cased.empty()) {
           AddWord(cased, false);
+          token_flags_.Back() |= kEmoticonToken;
           continue;
         }
       }
@@ -255,9 +256,16 @@ void LexiconScorer::Tokenize(std::string_view text) {
         apostrophe = apostrophe || chunk[k] == '\'';
       }
       const LexiconEntry* e = lexicon_->Find(std::string_view(key, m));
+      size_t length = m;
+      if (!(e && (e->flags & kHasValence))) {
+        // A repeated mouth is the emoticon itself: ":)))", "<333", ":-((".
+        while (length > 2 && key[length - 1] == key[length - 2]) --length;
+        e = length < m ? lexicon_->Find(std::string_view(key, length)) : nullptr;
+      }
       if (e && (e->flags & kHasValence) && (!(classes & kAlnumChar) || !apostrophe)) {
-        AddWord(chunk, false);
-        token_flags_.Back() &= static_cast<uint8_t>(~kCapsToken);
+        AddWord(chunk.substr(0, length), false);
+        token_flags_.Back() =
+            static_cast<uint8_t>((token_flags_.Back() & ~kCapsToken) | kEmoticonToken);
         continue;
       }
     }
@@ -429,6 +437,7 @@ void LexiconScorer::BuildUnits() {
       Unit& u = units_.emplace_back();
       u.pos = pos;
       u.emoji = token.emoji;
+      u.emoticon = token_flags & kEmoticonToken;
       u.caps = token_flags & kCapsToken;
       u.clause_end = clause_end;
       if (e) {
@@ -528,7 +537,10 @@ void LexiconScorer::Score(std::string_view text, std::span<const ByteSpan> mask,
       }
     }
     // Negation scope: three units back, stopping at clause punctuation and contrast words.
-    if (!u.emoji) {
+    // Emoji and emoticons comment on the whole clause and are never negated ("didn't win :(").
+    if (u.emoticon) {
+      // Neither negated nor counted with the emoji.
+    } else if (!u.emoji) {
       bool negated = false;
       const bool this_before =
           i >= 1 && units[i - 1].pos + 1 == u.pos && (units[i - 1].rule_words & kThis);

@@ -124,6 +124,7 @@ class LexiconScorer {
     bool elongated = false;
     bool clause_end = false;  // clause punctuation follows this unit
     bool emoji = false;
+    bool emoticon = false;   // like emoji, outside any negation's scope
     uint8_t rule_words = 0;  // RuleWord bits: "not so good" hedges, "at least", "never so"
   };
 
@@ -132,6 +133,7 @@ class LexiconScorer {
   static constexpr uint8_t kClauseEndToken = 2;  // clause punctuation follows
   static constexpr uint8_t kRepeatToken = 4;     // a byte equal to the two before it
   static constexpr uint8_t kNotToken = 8;        // ends with "n't" (longer than "n't")
+  static constexpr uint8_t kEmoticonToken = 16;  // a whole chunk read as an emoticon
 
   void Tokenize(std::string_view text);
   // Appends the token `word` (lower-cased, ’ as ') to lower_; returns whether it is all caps.

@@ -166,6 +166,16 @@ TEST_F(RulesTest, EmoticonsAndEmoji) {
   EXPECT_LT(C("delivery \xF0\x9F\x98\xA1\xEF\xB8\x8F"), 0);  // variation selector dropped
   // Negation does not flip an emoji: it is the author's own feeling.
   EXPECT_GT(C("not \xF0\x9F\x98\x8D"), 0);
+  // Nor an emoticon ("isn't it -_-" read as positive, found on development tweets).
+  EXPECT_LT(C("i didn't win :("), 0);
+  EXPECT_GT(C("it isn't over :)"), 0);
+  EXPECT_DOUBLE_EQ(C("i didn't win :("), C("i win :("));
+  // A repeated mouth is the emoticon itself.
+  EXPECT_DOUBLE_EQ(C("meeting :)))"), C("meeting :)"));
+  EXPECT_DOUBLE_EQ(C("meeting :(("), C("meeting :("));
+  EXPECT_EQ(C("meeting :D"), 0);  // not in this lexicon
+  EXPECT_EQ(C("meeting ::"), 0);  // collapses to nothing known
+  EXPECT_EQ(C("meeting ((("), 0);
 }
 
 TEST_F(RulesTest, PhrasesAndIdioms) {
