@@ -131,6 +131,10 @@ class Loader {
       String(item, "name", input.name, true, what);
       bool has_topic = String(item, "topic", input.topic, false, what);
       bool has_file = String(item, "file", input.file, false, what);
+      if (has_topic && input.topic.empty())
+        Error(item["topic"], "'topic' in " + what + " must not be empty");
+      if (has_file && input.file.empty())
+        Error(item["file"], "'file' in " + what + " must not be empty");
       if (has_topic == has_file) {
         Error(item, what + " needs exactly one of 'topic' (Kafka) and 'file'");
       }
@@ -329,11 +333,9 @@ class Loader {
       if (!String(item, "name", brand.name, false, what)) brand.name = brand.id;
       if (String(item, "query", brand.query, true, what)) {
         brand.query_location = Location(item["query"]);
-        brand.query_quoted = item["query"].Tag() == "!";
       }
       if (String(item, "exclude", brand.exclude, false, what)) {
         brand.exclude_location = Location(item["exclude"]);
-        brand.exclude_quoted = item["exclude"].Tag() == "!";
       }
       String(item, "competitors", brand.competitors, false, what);
       if (YAML::Node tags = item["tags"]) {
@@ -740,6 +742,7 @@ ConfigResult LoadConfigFromString(const std::string& yaml, const std::string& na
   }
   auto config = std::make_shared<Config>();
   config->path = name;
+  config->source = yaml;
   Loader loader(name, result.errors);
   try {
     loader.Load(root, *config);

@@ -74,8 +74,6 @@ struct BrandConfig {
   SourceLocation location;
   SourceLocation query_location;    // where the query string starts, for query compile errors
   SourceLocation exclude_location;
-  bool query_quoted = false;  // the YAML scalar was quoted: its text starts one column later
-  bool exclude_quoted = false;
 };
 
 // The `sentiment:` section. Relative paths are resolved against the config file's folder.
@@ -110,6 +108,7 @@ struct ComplaintsConfig {
 
 struct Config {
   std::string path;
+  std::string source;  // the YAML text as loaded: query errors are placed by reading it back
   std::vector<InputConfig> inputs;
   KafkaConfig kafka;
   TopicsConfig topics;

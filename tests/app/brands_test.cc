@@ -38,6 +38,42 @@ TEST(CompileBrandsTest, QueryErrorsPointIntoTheYaml) {
             "b.yaml:9:19: brand 'excl' exclude: expected ')' to close the '(' at offset 0");
 }
 
+// Positions are found by reading the scalar back from the YAML: escapes, '' and folded lines.
+TEST(CompileBrandsTest, QueryErrorsPointIntoEscapedAndFoldedScalars) {
+  auto errors = BrandErrors(
+      "inputs: []\n"
+      "brands:\n"
+      "  - id: escaped\n"
+      "    query: \"\\\"nimbus air\\\" \\u00e9t\\u00e9 NEAR x\"\n"
+      "  - id: single\n"
+      "    query: 'it''s OR AND'\n"
+      "  - id: plain\n"
+      "    query: apple OR\n"
+      "      pear NEAR b\n"
+      "  - id: folded\n"
+      "    query: >\n"
+      "      apple OR\n"
+      "      (pear\n"
+      "  - id: literal\n"
+      "    query: |\n"
+      "      apple\n"
+      "      NEAR\n"
+      "  - id: joined\n"
+      "    query: \"apple \\\n"
+      "      OR NOT\"\n");
+  ASSERT_EQ(errors.size(), 6u);
+  // "\"nimbus air\" été NEAR x": NEAR is byte 19 of the value and column 42 of line 4,
+  // after two \" and two \u00e9 (6 columns for 2 bytes each).
+  EXPECT_EQ(errors[0].substr(0, 50), "b.yaml:4:42: brand 'escaped' query: NEAR needs a d");
+  EXPECT_EQ(errors[1].substr(0, 35), "b.yaml:6:22: brand 'single' query: ");  // at AND
+  EXPECT_EQ(errors[2].substr(0, 34), "b.yaml:9:12: brand 'plain' query: ");
+  // The end of the query: after "(pear", not on the next line.
+  EXPECT_EQ(errors[3],
+            "b.yaml:13:12: brand 'folded' query: expected ')' to close the '(' at offset 9");
+  EXPECT_EQ(errors[4].substr(0, 37), "b.yaml:17:7: brand 'literal' query: N");
+  EXPECT_EQ(errors[5].substr(0, 36), "b.yaml:20:13: brand 'joined' query: ");
+}
+
 TEST(CompileBrandsTest, MatchingLimitsComeFromConfig) {
   auto loaded = LoadConfigFromString(
       "inputs: []\nmatching:\n  max_mem_bytes: 16777216\n  patterns_per_set: 1\n"

@@ -58,6 +58,14 @@ TEST(ConfigTest, UnknownKeyHasPositionAndSuggestion) {
   EXPECT_EQ(errors[1], "test.yaml:2:5: inputs[0] needs exactly one of 'topic' (Kafka) and 'file'");
 }
 
+// Found by fuzz_config: "topic: |" (an empty block scalar) made an input with no topic.
+TEST(ConfigTest, EmptyTopicOrFileIsAnError) {
+  auto errors = Errors("inputs:\n  - name: a\n    topic: \"\"\n  - name: b\n    file: |\n");
+  ASSERT_EQ(errors.size(), 2u);
+  EXPECT_EQ(errors[0], "test.yaml:3:12: 'topic' in inputs[0] must not be empty");
+  EXPECT_EQ(errors[1].substr(0, 51), "test.yaml:5:11: 'file' in inputs[1] must not be emp");
+}
+
 TEST(ConfigTest, UnknownTopLevelKeySuggests) {
   auto errors = Errors("inputs: []\nbrand:\n  - id: a\n");
   ASSERT_EQ(errors.size(), 1u);
