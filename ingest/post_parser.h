@@ -45,7 +45,9 @@ class PostParser {
   ParserOptions options_;
   std::shared_ptr<const GenericPlan> generic_plan_;  // options_.generic, compiled
   simdjson::ondemand::parser parser_;
-  simdjson::dom::parser validator_;  // full validation, only for records no adapter recognises
+  // Full validation, off the hot path: records no adapter recognises, and records with a post
+  // missing its id, text or time (PostParser::Parse).
+  simdjson::dom::parser validator_;
   simdjson::padded_string scratch_;
 };
 

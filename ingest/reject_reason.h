@@ -8,7 +8,7 @@
 namespace earshot::ingest {
 
 enum class RejectReason : uint8_t {
-  kMalformedJson,     // not valid JSON, or truncated
+  kMalformedJson,     // not valid JSON (a string's escapes too), or truncated
   kNotAPost,          // valid JSON of a shape no adapter knows, or the wrong format for its input
   kMissingId,         // a post without an id
   kMissingText,       // a post without any text

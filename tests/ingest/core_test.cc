@@ -254,6 +254,37 @@ TEST(ParserTest, InvalidUtf8IsABadEncoding) {
   EXPECT_EQ(parsed.rejections[0].reason, RejectReason::kBadEncoding);
 }
 
+// On-Demand reads a string whose escapes do not decode as absent: such a text must not pass
+// for a missing one (filtered), but dead-letter the record as malformed JSON.
+TEST(ParserTest, StringsWhoseEscapesDoNotDecodeAreMalformed) {
+  for (const char* text :
+       {R"(Parcelly \q lost it)", R"(cut emoji \ud83d)", R"(\ude00 alone)", R"(\u12G4)"}) {
+    auto parsed = ParseText(std::string(R"({"data":{"id":"1","text":")") + text +
+                                R"(","created_at":"2023-01-01T00:00:00Z"}})",
+                            Format::kXV2);
+    ASSERT_EQ(parsed.rejections.size(), 1u) << text;
+    EXPECT_EQ(parsed.rejections[0].reason, RejectReason::kMalformedJson) << text;
+    EXPECT_NE(parsed.rejections[0].detail.find("escapes do not decode"), std::string::npos);
+  }
+  // A page with one good post and one broken one is rejected whole, as bad JSON is.
+  auto page = ParseText(R"({"data":[{"id":"1","text":"fine","created_at":"2023-01-01T00:00:00Z"},)"
+                        R"({"id":"2","text":"\ud800","created_at":"2023-01-01T00:00:00Z"}]})",
+                        Format::kXV2);
+  EXPECT_TRUE(page.posts.empty());
+  ASSERT_EQ(page.rejections.size(), 1u);
+  EXPECT_EQ(page.rejections[0].reason, RejectReason::kMalformedJson);
+  // Escapes that decode are text, and a post with no text at all is still missing_text.
+  auto fine = ParseText(
+      R"({"data":{"id":"1","text":"caf\u00e9 \ud83d\ude00 \"ok\"","created_at":"2023-01-01T00:00:00Z"}})",
+      Format::kXV2);
+  ASSERT_EQ(fine.posts.size(), 1u);
+  EXPECT_EQ(fine.posts[0].text, "caf\xC3\xA9 \xF0\x9F\x98\x80 \"ok\"");
+  auto missing =
+      ParseText(R"({"data":{"id":"1","created_at":"2023-01-01T00:00:00Z"}})", Format::kXV2);
+  ASSERT_EQ(missing.rejections.size(), 1u);
+  EXPECT_EQ(missing.rejections[0].reason, RejectReason::kMissingText);
+}
+
 TEST(ParserTest, UnpaddedInputIsCopiedAndParsed) {
   PostParser parser;
   ParseOutput out;
