@@ -38,7 +38,8 @@ std::pair<size_t, uint32_t> Escape(std::string_view s) {
       return hex(8);
     case 'N':
     case '_':
-      return {2, 2};  // U+0085, U+00A0
+      // U+0085 and U+00A0, which yaml-cpp 0.7 decodes to the single bytes 0x85 and 0xA0.
+      return {2, 1};
     case 'L':
     case 'P':
       return {2, 3};  // U+2028, U+2029
@@ -54,6 +55,7 @@ std::pair<size_t, uint32_t> Escape(std::string_view s) {
     case 'e':
     case ' ':
     case '"':
+    case '\'':  // yaml-cpp accepts it
     case '/':
     case '\\':
       return {2, 1};
@@ -62,7 +64,8 @@ std::pair<size_t, uint32_t> Escape(std::string_view s) {
   }
 }
 
-bool IsBlank(char c) { return c == ' ' || c == '\t'; }
+// Blanks before a line break are dropped by folding; a '\r' of a CRLF break goes with them.
+bool IsBlank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
 
 // Where byte `offset` of a scalar's value is in the YAML source, given where the scalar starts
 // (`at`: its quote, its block indicator or its first character). The value is read back from
@@ -92,25 +95,54 @@ SourceLocation Locate(std::string_view source, std::string_view value, SourceLoc
     const size_t end = value.find_last_not_of('\n');
     offset = static_cast<uint32_t>(
         std::min<size_t>(offset, end == std::string_view::npos ? 0 : end + 1));
-    // The content starts on the next line; its first line sets the indentation.
+    // The content starts on the next line; its first line with content sets the indentation.
     i = source.find('\n', i);
     if (i == std::string_view::npos) return at;
     new_line(++i);
+    auto line_end = [&](size_t from) {
+      const size_t e = source.find('\n', from);
+      return e == std::string_view::npos ? source.size() : e;
+    };
     size_t indent = 0;
-    while (i + indent < source.size() && source[i + indent] == ' ') ++indent;
-    while (i < source.size()) {
-      for (size_t k = 0; k < indent && i < source.size() && source[i] == ' '; ++k) ++i;
-      while (i < source.size() && source[i] != '\n') {
-        if (decoded == offset) return {line, static_cast<int>(i - line_start + 1)};
-        if (decoded >= value.size() || value[decoded] != source[i]) return at;
-        ++decoded;
-        ++i;
+    for (size_t k = i; k < source.size(); k = line_end(k) + 1) {
+      size_t n = 0;
+      while (k + n < source.size() && source[k + n] == ' ') ++n;
+      if (k + n < source.size() && source[k + n] != '\n' && source[k + n] != '\r') {
+        indent = n;
+        break;
       }
-      if (decoded == offset) return {line, static_cast<int>(i - line_start + 1)};
+    }
+    // Literal: every line is its text and a '\n'. Folded: a break between two lines of text is
+    // a space, or one '\n' for each empty line between them.
+    const bool folded = style == '>';
+    bool text_before = false;
+    size_t empty = 0;
+    while (i < source.size()) {
+      size_t end = line_end(i);
+      if (end > i && source[end - 1] == '\r') --end;  // CRLF
+      for (size_t k = 0; k < indent && i < end && source[i] == ' '; ++k) ++i;
+      bool blank = true;
+      for (size_t k = i; k < end && blank; ++k) blank = source[k] == ' ';
+      if (blank) {
+        ++empty;
+      } else {
+        if (text_before)
+          decoded += folded ? (empty == 0 ? 1 : empty) : 1 + empty;
+        else
+          decoded += empty;
+        empty = 0;
+        if (decoded > offset) return {line, static_cast<int>(i - line_start + 1)};
+        for (; i < end; ++i) {
+          if (decoded == offset) return {line, static_cast<int>(i - line_start + 1)};
+          if (decoded >= value.size() || value[decoded] != source[i]) return at;
+          ++decoded;
+        }
+        if (decoded == offset) return {line, static_cast<int>(i - line_start + 1)};
+        text_before = true;
+      }
+      i = line_end(i);
       if (i >= source.size()) break;
-      ++decoded;  // the line break: '\n' (literal) or ' ' (folded)
       new_line(++i);
-      if (decoded > offset) return at;
     }
     return at;
   }

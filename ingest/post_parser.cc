@@ -155,8 +155,11 @@ void PostParser::ParseJson(Format format, std::string_view record, size_t capaci
     // absent, so such a text would be filtered as missing_text rather than dead-lettered. A
     // record with a post missing its id, text or time is validated whole (off the hot path:
     // valid feeds seldom have such posts).
+    // Only string errors count: the DOM parser also refuses valid JSON On-Demand never reads
+    // (integers beyond 64 bits), and such a record keeps its outcome.
     simdjson::dom::element ignored;
-    error = validator_.parse(data, record.size(), false).get(ignored);
+    const simdjson::error_code full = validator_.parse(data, record.size(), false).get(ignored);
+    if (full == simdjson::STRING_ERROR || full == simdjson::UTF8_ERROR) error = full;
   }
   if (error != simdjson::SUCCESS) {
     // The record is bad as a whole: nothing it produced is kept.

@@ -252,12 +252,12 @@ class Parser {
       }
       if (f.name == FieldName::kSubreddit && f.value.rfind("r/", 0) == 0) f.value.erase(0, 2);
       if (f.name == FieldName::kSite) {
-        // A domain, as people paste it: the scheme, "www." and a closing '/' are dropped (the
-        // domain's subdomains match anyway). A path or a port could never match a host.
+        // A domain, as people paste it: the scheme and a closing '/' are dropped ("www." is
+        // kept: site:www.gov.uk must not become every *.gov.uk). A path or a port could never
+        // match a host.
         if (const size_t scheme = f.value.find("://"); scheme != std::string::npos) {
           f.value.erase(0, scheme + 3);
         }
-        if (f.value.rfind("www.", 0) == 0 && f.value.size() > 4) f.value.erase(0, 4);
         if (!f.value.empty() && f.value.back() == '/') f.value.pop_back();
         if (f.value.find_first_of("/?#:@") != std::string::npos) {
           return Fail(cur_.offset, "site: takes a domain such as example.com, found '" +

@@ -56,18 +56,33 @@ constexpr RuleWordBits kRuleWords[] = {{"so", kHedgeWord | kSoOrThis},
                                        {"never", kNever},
                                        {"really", kHedgeWord}};
 
-// Whether `term` is an emoticon to match in its exact case (see lexicon.h).
+// Whether `term` is an emoticon to match in its exact case (see lexicon.h): at most 8 ASCII
+// bytes with eyes (':', ';' or '='), one or two letters, at least one of them upper case. "A+",
+// "C++", "AT&T" and "OK!" are no emoticons.
 bool IsCasedEmoticon(std::string_view term) {
   if (term.size() < 2 || term.size() > 8) return false;
-  bool upper = false, punct = false;
+  int letters = 0;
+  bool upper = false, eyes = false;
   for (const char c : term) {
     const auto u = static_cast<unsigned char>(c);
     if (u >= 0x80 || u <= ' ') return false;
     const uint8_t k = ClassOf(u);
     upper = upper || (k & kUpperChar) != 0;
-    punct = punct || (k & (kPunctChar | kWordChar)) == kPunctChar;
+    letters += (k & (kUpperChar | kLowerChar)) != 0;
+    eyes = eyes || c == ':' || c == ';' || c == '=';
   }
-  return upper && punct;
+  return upper && eyes && letters <= 2;
+}
+
+// A case-sensitive emoticon's table key: the term with 'A'-'Z' written as the bytes 1-26, so
+// that it is as long as the term, differs from every lower-cased key and from every other case
+// of the same letters.
+std::string CasedTableKey(std::string_view term) {
+  std::string key(term);
+  for (char& c : key) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 1);
+  }
+  return key;
 }
 
 std::string Lower(std::string_view s) {
@@ -171,18 +186,17 @@ LexiconEntry& Lexicon::Upsert(std::string_view key) {
   s.key_length = static_cast<uint32_t>(key.size());
   arena_.append(key);
   ++count_;
-  // The key's leading ASCII letters and digits (after the mark of a case-sensitive emoticon).
-  const size_t start = !key.empty() && key[0] == '\x01' ? 1 : 0;
-  size_t word = start;
-  while (word < key.size() && (ClassOf(static_cast<unsigned char>(key[word])) & kAlnumChar)) {
-    ++word;
-  }
-  bool punct_after = word != start && word < key.size();
+  // The key's leading ASCII letters and digits (a case-sensitive emoticon's upper-case letters
+  // are the bytes 1-26).
+  auto alnum = [](unsigned char c) { return (c >= 1 && c <= 26) || (ClassOf(c) & kAlnumChar); };
+  size_t word = 0;
+  while (word < key.size() && alnum(static_cast<unsigned char>(key[word]))) ++word;
+  bool punct_after = word != 0 && word < key.size();
   for (size_t i = word; i < key.size() && punct_after; ++i) {
     punct_after =
         (ClassOf(static_cast<unsigned char>(key[i])) & (kPunctChar | kWordChar)) == kPunctChar;
   }
-  if (punct_after) max_word_punct_prefix_ = std::max(max_word_punct_prefix_, word - start);
+  if (punct_after) max_word_punct_prefix_ = std::max(max_word_punct_prefix_, word);
   // A phrase marks its first word so the scorer knows to try it.
   size_t space = key.find(' ');
   if (space != std::string_view::npos) {
@@ -201,7 +215,7 @@ LexiconEntry& Lexicon::Upsert(std::string_view key) {
 }
 
 std::string Lexicon::AddCased(std::string_view term) {
-  std::string key = "\x01" + Lower(term);
+  std::string key = CasedTableKey(term);
   for (auto& [t, k] : cased_) {
     if (t == term) return key;
   }

@@ -17,9 +17,10 @@
 // with "# " are comments. Errors carry `file:line: what is wrong`.
 //
 // Terms match whatever their case, except one kind: an emoticon (at most 8 ASCII bytes, no space,
-// letters and punctuation) written with an upper-case letter in a kEarshot file or an override
-// matches that exact case only. "D:" frowns while "d:" sticks out a tongue; VADER's npm lexicon
-// lists both as "d:" (its copy of "D:" lower-cased), so the later, positive one would win.
+// eyes ':', ';' or '=' and one or two letters) written with an upper-case letter in a kEarshot
+// file or an override matches that exact case only, as a whole white-space-separated chunk. "D:"
+// frowns while "d:" sticks out a tongue; VADER's npm lexicon lists both as "d:" (its copy of "D:"
+// lower-cased), so the later, positive one would win.
 #pragma once
 
 #include <cstdint>
@@ -162,8 +163,8 @@ class Lexicon {
   std::vector<Slot> slots_;
   size_t count_ = 0;
   size_t max_word_punct_prefix_ = 0;
-  // Case-sensitive emoticons: (the term as written, its table key). The key is '\x01' and the
-  // lower-cased term, so it never collides with a text's word.
+  // Case-sensitive emoticons: (the term as written, its table key). The key is the term with
+  // 'A'-'Z' written as the bytes 1-26: as long as the term, and no lower-cased word's.
   std::vector<std::pair<std::string, std::string>> cased_;
 };
 

@@ -244,7 +244,11 @@ void LexiconScorer::Tokenize(std::string_view text) {
       // own key.
       if ((classes & kAlnumChar) && lexicon_->has_cased()) {
         if (const std::string_view cased = lexicon_->CasedKey(chunk); !cased.empty()) {
-          AddWord(cased, false);
+          AddWord(cased, false);  // as long as the chunk: lower_ has room
+          // The key's upper-case letters are no letters to AddWord; the chunk's are.
+          if (cased.find_first_of("abcdefghijklmnopqrstuvwxyz") == std::string_view::npos) {
+            ++cased_tokens_;
+          }
           token_flags_.Back() |= kEmoticonToken;
           continue;
         }

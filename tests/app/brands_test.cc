@@ -74,6 +74,35 @@ TEST(CompileBrandsTest, QueryErrorsPointIntoEscapedAndFoldedScalars) {
   EXPECT_EQ(errors[5].substr(0, 36), "b.yaml:20:13: brand 'joined' query: ");
 }
 
+// Cases found in review: an empty line inside a folded scalar is one '\n' (not a space and a
+// '\n'), a block whose first line is empty, yaml-cpp decoding "\_" to one byte, CRLF files.
+TEST(CompileBrandsTest, QueryErrorsPointIntoBlockScalarsWithEmptyLines) {
+  auto errors = BrandErrors(
+      "inputs: []\n"
+      "brands:\n"
+      "  - id: folded\n"
+      "    query: >\n"
+      "      apple OR\n"
+      "\n"
+      "      NEAR\n"
+      "  - id: literal\n"
+      "    query: |\n"
+      "\n"
+      "      apple\n"
+      "      NEAR\n"
+      "  - id: nbsp\n"
+      "    query: \"a\\_ NEAR\"\n");
+  ASSERT_EQ(errors.size(), 3u);
+  EXPECT_EQ(errors[0].rfind("b.yaml:7:7: brand 'folded' query: NEAR needs", 0), 0u) << errors[0];
+  EXPECT_EQ(errors[1].rfind("b.yaml:12:7: brand 'literal' query: NEAR needs", 0), 0u) << errors[1];
+  EXPECT_EQ(errors[2].rfind("b.yaml:14:17: brand 'nbsp' query: NEAR needs", 0), 0u) << errors[2];
+  auto crlf = BrandErrors(
+      "inputs: []\r\nbrands:\r\n  - id: a\r\n    query: apple OR\r\n"
+      "      pear NEAR b\r\n");
+  ASSERT_EQ(crlf.size(), 1u);
+  EXPECT_EQ(crlf[0].substr(0, 30), "b.yaml:5:12: brand 'a' query: ");
+}
+
 TEST(CompileBrandsTest, MatchingLimitsComeFromConfig) {
   auto loaded = LoadConfigFromString(
       "inputs: []\nmatching:\n  max_mem_bytes: 16777216\n  patterns_per_set: 1\n"

@@ -279,6 +279,14 @@ TEST(ParserTest, StringsWhoseEscapesDoNotDecodeAreMalformed) {
       Format::kXV2);
   ASSERT_EQ(fine.posts.size(), 1u);
   EXPECT_EQ(fine.posts[0].text, "caf\xC3\xA9 \xF0\x9F\x98\x80 \"ok\"");
+  // Valid JSON the DOM parser refuses (an integer beyond 64 bits) keeps its outcome.
+  auto big =
+      ParseText(R"({"data":[{"id":"1","text":"ok","created_at":"2023-01-01T00:00:00Z"},)"
+                R"({"id":"2","created_at":"2023-01-01T00:00:00Z"}],"n":123456789012345678901})",
+                Format::kXV2);
+  ASSERT_EQ(big.posts.size(), 1u);
+  ASSERT_EQ(big.rejections.size(), 1u);
+  EXPECT_EQ(big.rejections[0].reason, RejectReason::kMissingText);
   auto missing =
       ParseText(R"({"data":{"id":"1","created_at":"2023-01-01T00:00:00Z"}})", Format::kXV2);
   ASSERT_EQ(missing.rejections.size(), 1u);

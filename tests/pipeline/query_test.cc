@@ -86,7 +86,7 @@ TEST(QueryParserTest, FieldFilters) {
   EXPECT_EQ(Parse("x site:\"example.com\""), "(AND x site:example.com)");
   EXPECT_EQ(Parse("x source:reddit url:example.com/a"), "(AND x source:reddit url:example.com/a)");
   // site: takes a domain as people paste it; a path or a port could never match a host.
-  EXPECT_EQ(Parse("x site:https://www.Example.com/"), "(AND x site:example.com)");
+  EXPECT_EQ(Parse("x site:https://www.Example.com/"), "(AND x site:www.example.com)");
   EXPECT_EQ(Parse("x site:http://news.example.com"), "(AND x site:news.example.com)");
   EXPECT_EQ(Parse("x site:example.com/support"),
             "error@2: site: takes a domain such as example.com, found 'example.com/support' "

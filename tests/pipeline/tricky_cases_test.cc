@@ -510,7 +510,7 @@ std::vector<Group> OperatorGroups() {
         Rule("author", "delta author:jane"), Rule("sub", "delta subreddit:flying"),
         Rule("site", "delta site:delta.com"), Rule("url", "delta url:delta.com/us"),
         Rule("notsite", "delta -site:reddit.com"), Rule("notlang", "delta NOT lang:es"),
-        Rule("site2", "delta site:https://www.delta.com/")},
+        Rule("site2", "delta site:https://delta.com/")},
        {
            {"delta", {"notsite", "notlang"}},
            {"delta", {"lang", "notsite", "notlang"}, {}, {}, {}, "en"},

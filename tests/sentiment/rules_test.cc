@@ -279,14 +279,22 @@ TEST(LexiconTest, LaterSourcesAndOverridesWin) {
 // an upper-case letter in an earshot file or an override matches that exact case.
 TEST(LexiconTest, UpperCaseEmoticonsMatchTheirExactCase) {
   std::string vader = WriteScratchFile("vader_like.txt", "d:\t-2.9\t0.8\t[]\nd:\t1.2\t0.8\t[]\n");
-  std::string cx = WriteScratchFile("cased.tsv", "D:\t-2.9\nLOL\t0.5\nno way\t-1.0\n");
+  std::string cx =
+      WriteScratchFile("cased.tsv", "D:\t-2.9\nLOL\t0.5\nno way\t-1.0\nXo:\t2.0\nA+\t1.0\n");
   auto r = Lexicon::Load(
       {{vader, LexiconFormat::kVader, "", 1, true}, {cx, LexiconFormat::kEarshot, "", 1, true}},
       {{"XO:", -1.5}});
   ASSERT_TRUE(r.lexicon) << r.error;
-  // Only punctuated terms are emoticons: "LOL" stays case-insensitive.
+  // Only terms with eyes are emoticons: "LOL" and "A+" stay case-insensitive.
   EXPECT_FLOAT_EQ(r.lexicon->Find("lol")->valence, 0.5f);
   EXPECT_TRUE(r.lexicon->CasedKey("LOL").empty());
+  EXPECT_TRUE(r.lexicon->CasedKey("A+").empty());
+  EXPECT_FLOAT_EQ(r.lexicon->Find("a+")->valence, 1.0f);
+  // Two cases of the same letters are two entries.
+  ASSERT_FALSE(r.lexicon->CasedKey("Xo:").empty());
+  EXPECT_NE(r.lexicon->CasedKey("Xo:"), r.lexicon->CasedKey("XO:"));
+  EXPECT_FLOAT_EQ(r.lexicon->Find(r.lexicon->CasedKey("Xo:"))->valence, 2.0f);
+  EXPECT_EQ(r.lexicon->CasedKey("D:").size(), 2u);  // as long as the chunk
   EXPECT_TRUE(r.lexicon->CasedKey("d:").empty());
   ASSERT_FALSE(r.lexicon->CasedKey("D:").empty());
   EXPECT_FLOAT_EQ(r.lexicon->Find(r.lexicon->CasedKey("D:"))->valence, -2.9f);
