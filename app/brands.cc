@@ -87,6 +87,7 @@ SourceLocation Locate(std::string_view source, std::string_view value, SourceLoc
     line_start = next;
     ++line;
   };
+  auto here = [&] { return SourceLocation{line, static_cast<int>(i - line_start + 1)}; };
   const char style = source[i];
   const bool dq = style == '"', sq = style == '\'', block = style == '|' || style == '>';
   size_t decoded = 0;
@@ -131,13 +132,13 @@ SourceLocation Locate(std::string_view source, std::string_view value, SourceLoc
         else
           decoded += empty;
         empty = 0;
-        if (decoded > offset) return {line, static_cast<int>(i - line_start + 1)};
+        if (decoded > offset) return here();
         for (; i < end; ++i) {
-          if (decoded == offset) return {line, static_cast<int>(i - line_start + 1)};
+          if (decoded == offset) return here();
           if (decoded >= value.size() || value[decoded] != source[i]) return at;
           ++decoded;
         }
-        if (decoded == offset) return {line, static_cast<int>(i - line_start + 1)};
+        if (decoded == offset) return here();
         text_before = true;
       }
       i = line_end(i);
@@ -147,7 +148,6 @@ SourceLocation Locate(std::string_view source, std::string_view value, SourceLoc
     return at;
   }
   if (dq || sq) ++i;
-  auto here = [&] { return SourceLocation{line, static_cast<int>(i - line_start + 1)}; };
   auto skip_blanks = [&] {
     while (i < source.size() && IsBlank(source[i])) ++i;
   };

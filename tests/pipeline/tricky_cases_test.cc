@@ -509,8 +509,7 @@ std::vector<Group> OperatorGroups() {
         Rule("rating", "delta rating:<=2"), Rule("fol", "delta followers:>=10000"),
         Rule("author", "delta author:jane"), Rule("sub", "delta subreddit:flying"),
         Rule("site", "delta site:delta.com"), Rule("url", "delta url:delta.com/us"),
-        Rule("notsite", "delta -site:reddit.com"), Rule("notlang", "delta NOT lang:es"),
-        Rule("site2", "delta site:https://delta.com/")},
+        Rule("notsite", "delta -site:reddit.com"), Rule("notlang", "delta NOT lang:es")},
        {
            {"delta", {"notsite", "notlang"}},
            {"delta", {"lang", "notsite", "notlang"}, {}, {}, {}, "en"},
@@ -537,7 +536,7 @@ std::vector<Group> OperatorGroups() {
             "flying"},
            {"delta", {"notsite", "notlang"}, {}, {}, {}, "", Source::kX, {}, {}, "", "flying"},
            {"delta",
-            {"site", "site2", "url", "notsite", "notlang"},
+            {"site", "url", "notsite", "notlang"},
             {},
             {},
             {},
@@ -549,7 +548,7 @@ std::vector<Group> OperatorGroups() {
             "",
             {"https://www.delta.com/us/en"}},
            {"delta",
-            {"site", "site2", "notsite", "notlang"},
+            {"site", "notsite", "notlang"},
             {},
             {},
             {},
@@ -572,19 +571,6 @@ std::vector<Group> OperatorGroups() {
             "",
             "",
             {"https://notdelta.com/us"}},
-           // site: given as a pasted link still matches by domain.
-           {"delta",
-            {"site", "site2", "notsite", "notlang"},
-            {},
-            {},
-            {},
-            "",
-            Source::kX,
-            {},
-            {},
-            "",
-            "",
-            {"https://delta.com/"}},
            {"delta",
             {"src", "notlang"},
             {},
@@ -610,6 +596,19 @@ std::vector<Group> OperatorGroups() {
             "flying",
             {"https://delta.com/us"}},
        }});
+  // site: given as a pasted link still matches by domain and subdomain.
+  // clang-format off
+  groups.push_back({"pasted site",
+                    {Rule("site2", "delta site:https://delta.com/")},
+                    {
+                        {"delta", {"site2"}, {}, {}, {}, "", Source::kX, {}, {}, "", "",
+                         {"https://delta.com/"}},
+                        {"delta", {"site2"}, {}, {}, {}, "", Source::kX, {}, {}, "", "",
+                         {"https://news.delta.com/x"}},
+                        {"delta", {}, {}, {}, {}, "", Source::kX, {}, {}, "", "",
+                         {"https://notdelta.com/us"}},
+                    }});
+  // clang-format on
   groups.push_back({"titles",
                     {Rule("d", "delta"), Rule("p", "\"air lines\""), Rule("n", "delta NEAR/2 late"),
                      Rule("x", "delta", "refund")},
