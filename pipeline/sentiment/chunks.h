@@ -1,9 +1,11 @@
 // Chunk scanning shared by both tokenizers: a text split on ASCII white space (IsSpace) into
 // chunks, each marked plain when it holds ASCII letters and digits only (the common case, one
-// word), plus the text's '!' and '?' counts. With AVX2 the text is classified 64 bytes at a time
-// into bitmaps and chunks are found by bit scanning; ScanChunksScalar is the byte-at-a-time
-// reference (tests/sentiment/chunks_test.cc holds them equal). Pure functions; on the hot path.
-// Loads never read outside the text: the last partial block is copied into a stack buffer.
+// word), plus the text's '!' and '?' counts. An emoticon typed right after a word ("Tuesday:(",
+// "love<3") is a chunk of its own, as if a space stood before it. With AVX2 the text is classified
+// 64 bytes at a time into bitmaps and chunks are found by bit scanning; ScanChunksScalar is the
+// byte-at-a-time reference (tests/sentiment/chunks_test.cc holds them equal). Pure functions; on
+// the hot path. Loads never read outside the text: the last partial block is copied into a stack
+// buffer.
 #pragma once
 
 #include <cstdint>
@@ -31,6 +33,59 @@ struct ChunkScan {
   int questions = 0;              // '?' bytes in the text
 };
 
+// Whether `c` can be an emoticon's eyes: ':', ';', '=', or a heart's '<' (0x3A-0x3D).
+constexpr bool IsEyeByte(unsigned char c) { return c >= ':' && c <= '='; }
+
+// The offset in `chunk` of an emoticon shape typed right after a word at its end, or 0: eyes
+// (':', ';', '=') or a heart's '<', maybe a nose or tear ('-', '\''), and a mouth, repeated or
+// not (":)", ":-(", ":'(", ";D", "<3", ":)))"), after a letter or '.', '!', '?', ','. "10:30",
+// "10:)" and "::)" stay whole; whether the shape is a lexicon emoticon is the tokenizers' to
+// judge, and one that is not reads as the punctuation it would have been.
+inline size_t GluedEmoticonAt(std::string_view chunk) {
+  const size_t m = chunk.size();
+  if (m < 3) return 0;
+  const char mouth = chunk[m - 1];
+  if (std::string_view(")(/\\|*][}{>3DPpOoXx@$").find(mouth) == std::string_view::npos) return 0;
+  size_t k = m - 1;  // where the mouth starts: ":)))" is ":)" said louder
+  while (k > 2 && chunk[k - 1] == mouth) --k;
+  auto is_eye = [&](size_t i) { return IsEyeByte(static_cast<unsigned char>(chunk[i])); };
+  size_t e = k - 1;
+  if (!is_eye(e) && (chunk[e] == '-' || chunk[e] == '\'') && e >= 2) --e;
+  if (e == 0 || !is_eye(e)) return 0;
+  const auto before = static_cast<unsigned char>(chunk[e - 1]);
+  const bool letter = (before | 0x20) >= 'a' && (before | 0x20) <= 'z';
+  return letter || before == '.' || before == '!' || before == '?' || before == ',' ? e : 0;
+}
+
+namespace chunks_internal {
+
+// PushChunk's rare path: a chunk with eyes in it.
+[[gnu::noinline]] inline void PushChunkWithEyes(std::string_view text, size_t begin, size_t end,
+                                                std::vector<TextChunk>& chunks) {
+  if (const size_t e = GluedEmoticonAt(text.substr(begin, end - begin)); e != 0) {
+    bool word_plain = true;  // the part before the emoticon
+    for (size_t i = begin; i < begin + e; ++i) {
+      word_plain = word_plain && (ClassOf(static_cast<unsigned char>(text[i])) & kAlnumChar);
+    }
+    chunks.push_back({static_cast<uint32_t>(begin), static_cast<uint32_t>(begin + e), word_plain});
+    begin += e;
+  }
+  chunks.push_back({static_cast<uint32_t>(begin), static_cast<uint32_t>(end), false});  // eyes
+}
+
+}  // namespace chunks_internal
+
+// Appends the chunk [begin, end) of `text`, as two when it ends in a glued emoticon; `eyes`:
+// whether the chunk holds an IsEyeByte byte (none can be glued without one).
+inline void PushChunk(std::string_view text, size_t begin, size_t end, bool plain, bool eyes,
+                      std::vector<TextChunk>& chunks) {
+  if (eyes) {
+    chunks_internal::PushChunkWithEyes(text, begin, end, chunks);
+    return;
+  }
+  chunks.push_back({static_cast<uint32_t>(begin), static_cast<uint32_t>(end), plain});
+}
+
 // REQUIRES: text.size() < 2^32.
 inline void ScanChunksScalar(std::string_view text, ChunkScan& out) {
   out.chunks.clear();
@@ -44,15 +99,17 @@ inline void ScanChunksScalar(std::string_view text, ChunkScan& out) {
     }
     const size_t begin = i;
     bool plain = true;
+    bool eyes = false;
     for (; i < n; ++i) {
       const auto c = static_cast<unsigned char>(text[i]);
       const uint8_t k = ClassOf(c);
       if (k & kSpaceChar) break;
       plain = plain && (k & kAlnumChar);
+      eyes = eyes || IsEyeByte(c);
       out.exclamations += c == '!';
       out.questions += c == '?';
     }
-    out.chunks.push_back({static_cast<uint32_t>(begin), static_cast<uint32_t>(i), plain});
+    PushChunk(text, begin, i, plain, eyes, out.chunks);
   }
 }
 
@@ -74,6 +131,7 @@ struct BlockMasks {
   uint64_t alnum;  // IsAsciiAlnum
   uint64_t bang;
   uint64_t question;
+  uint64_t eye;  // IsEyeByte
 };
 
 inline void Classify32(const char* p, int shift, BlockMasks& m) {
@@ -86,6 +144,7 @@ inline void Classify32(const char* p, int shift, BlockMasks& m) {
   m.alnum |= uint64_t{Bits(alnum)} << shift;
   m.bang |= uint64_t{Bits(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('!')))} << shift;
   m.question |= uint64_t{Bits(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('?')))} << shift;
+  m.eye |= uint64_t{Bits(InRange(v, ':', '='))} << shift;
 }
 
 }  // namespace chunks_internal
@@ -100,9 +159,10 @@ inline void ScanChunks(std::string_view text, ChunkScan& out) {
   bool open = false;  // a chunk runs past the previous block
   size_t open_begin = 0;
   bool open_plain = true;
+  bool open_eyes = false;
   uint64_t carry = 1;  // bit 0: the byte before the block is a space (the text start counts)
   for (size_t base = 0; base < n; base += 64) {
-    BlockMasks m{0, 0, 0, 0};
+    BlockMasks m{0, 0, 0, 0, 0};
     const size_t left = n - base;
     if (left >= 64) {
       chunks_internal::Classify32(s + base, 0, m);
@@ -117,6 +177,7 @@ inline void ScanChunks(std::string_view text, ChunkScan& out) {
       m.alnum &= ~past;
       m.bang &= ~past;
       m.question &= ~past;
+      m.eye &= ~past;
     }
     bangs += __builtin_popcountll(m.bang);
     questions += __builtin_popcountll(m.question);
@@ -129,13 +190,15 @@ inline void ScanChunks(std::string_view text, ChunkScan& out) {
     if (open) {
       if (ends == 0) {
         open_plain = open_plain && impure == 0;
+        open_eyes = open_eyes || m.eye != 0;
         continue;
       }
       const unsigned e = static_cast<unsigned>(__builtin_ctzll(ends));
       ends &= ends - 1;
-      open_plain = open_plain && (impure & ((uint64_t{1} << e) - 1)) == 0;
-      out.chunks.push_back(
-          {static_cast<uint32_t>(open_begin), static_cast<uint32_t>(base + e), open_plain});
+      const uint64_t before_e = (uint64_t{1} << e) - 1;
+      open_plain = open_plain && (impure & before_e) == 0;
+      open_eyes = open_eyes || (m.eye & before_e) != 0;
+      PushChunk(text, open_begin, base + e, open_plain, open_eyes, out.chunks);
       open = false;
     }
     while (starts != 0) {
@@ -146,17 +209,17 @@ inline void ScanChunks(std::string_view text, ChunkScan& out) {
         open = true;
         open_begin = base + b;
         open_plain = (impure & from_b) == 0;
+        open_eyes = (m.eye & from_b) != 0;
         break;
       }
       const unsigned e = static_cast<unsigned>(__builtin_ctzll(ends));
       ends &= ends - 1;
       const uint64_t range = from_b & ((uint64_t{1} << e) - 1);  // b < e <= 63
-      out.chunks.push_back({static_cast<uint32_t>(base + b), static_cast<uint32_t>(base + e),
-                            (impure & range) == 0});
+      PushChunk(text, base + b, base + e, (impure & range) == 0, (m.eye & range) != 0, out.chunks);
     }
   }
   if (open) {
-    out.chunks.push_back({static_cast<uint32_t>(open_begin), static_cast<uint32_t>(n), open_plain});
+    PushChunk(text, open_begin, n, open_plain, open_eyes, out.chunks);
   }
   out.exclamations = bangs;
   out.questions = questions;

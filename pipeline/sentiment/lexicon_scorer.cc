@@ -517,8 +517,9 @@ void LexiconScorer::Score(std::string_view text, std::span<const ByteSpan> mask,
     Unit& u = units[i];
     if (!(u.flags & kHasValence) || u.valence == 0) continue;
     if ((u.flags & kBooster) && !(u.flags & kNegator)) continue;  // a booster is not a sentiment
-    // A negator with its own valence ("no", "nothing") only negates a sentiment word after it.
-    if ((u.flags & kNegator) && i + 1 < n && units[i + 1].pos == u.pos + 1 &&
+    // A negator with its own valence ("no", "nothing") only negates a sentiment word after it,
+    // in its clause: "Oh no. Escape while you can!" keeps the "no".
+    if ((u.flags & kNegator) && !u.clause_end && i + 1 < n && units[i + 1].pos == u.pos + 1 &&
         (units[i + 1].flags & kHasValence)) {
       continue;
     }

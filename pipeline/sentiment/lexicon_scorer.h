@@ -2,11 +2,13 @@
 //
 // Scores one text into VADER-compatible outputs (compound in [-1, 1] and pos/neu/neg proportions)
 // with earshot's own tokenizer and rules:
-//   - lexicon lookup of words, emoticons, emoji and multi-word phrases/idioms (longest match);
+//   - lexicon lookup of words, emoticons (also typed right after a word: "Tuesday:("), emoji and
+//     multi-word phrases/idioms (longest match);
 //   - negation within a scope of three words that stops at clause punctuation and contrast words,
-//     covering contractions ("don't", "isn’t", "dont") and "never"; "not so/very/too X" hedges
-//     (half the flipped value) rather than flipping the boosted value; "haven't been this X"
-//     and "never so X" emphasize (* 1.25) instead;
+//     covering contractions ("don't", "isn’t", "dont") and "never"; a negator with a valence of
+//     its own ("no") keeps it when no sentiment word follows in its clause; "not so/very/too X"
+//     hedges (half the flipped value) rather than flipping the boosted value; "haven't been this
+//     X" and "never so X" emphasize (* 1.25) instead;
 //   - intensifiers and dampeners in the three words before a sentiment word (0.293, fading);
 //   - contrast: sentiment before the first "but"/"however" * 0.5, after it * 1.5;
 //   - ALL-CAPS emphasis (+0.733 when the text mixes case), elongation ("sooo goood": the word is
@@ -102,7 +104,8 @@ class LexiconScorer {
   std::string_view lowered() const { return lower_; }
   // The text of the last call after masking (borrows the caller's text when nothing was masked).
   std::string_view scored_text() const { return text_; }
-  // The white-space separated chunks of scored_text() (valid until the next call).
+  // The white-space separated chunks of scored_text(), an emoticon typed right after a word a
+  // chunk of its own (chunks.h; valid until the next call).
   std::span<const TextChunk> chunks() const { return scan_.chunks; }
   std::string_view TokenText(const ScoredToken& t) const {
     return std::string_view(lower_).substr(t.begin, t.length);

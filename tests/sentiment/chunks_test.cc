@@ -41,6 +41,18 @@ TEST(ChunksTest, ScalarReferenceSplitsOnWhiteSpace) {
   EXPECT_EQ(Describe(s), "!0 ?0");
 }
 
+TEST(ChunksTest, EmoticonTypedRightAfterAWordIsAChunkOfItsOwn) {
+  ChunkScan s;
+  ScanChunksScalar("monday:( love<3 ok.:-))) wow;D", s);
+  EXPECT_EQ(Describe(s), "!0 ?0 [0,6p] [6,8] [9,13p] [13,15] [16,19] [19,24] [25,28p] [28,30]");
+  // A number's colon, a URL's, a lone emoticon and one with nothing before it stay whole.
+  ScanChunksScalar("10:30 10:) http://x :) a,b :-( ::)", s);
+  EXPECT_EQ(Describe(s), "!0 ?0 [0,5] [6,10] [11,19] [20,22] [23,26] [27,30] [31,34]");
+  EXPECT_EQ(GluedEmoticonAt("win:'("), 3u);
+  EXPECT_EQ(GluedEmoticonAt("win=]"), 3u);
+  EXPECT_EQ(GluedEmoticonAt("win:"), 0u);
+}
+
 TEST(ChunksTest, FastEqualsReferenceOnFixedCases) {
   const std::vector<std::string> cases = {
       "",
@@ -70,16 +82,22 @@ TEST(ChunksTest, FastEqualsReferenceOnFixedCases) {
       std::string(200, '!'),
       std::string(130, '\xFF'),
       std::string(64, 'a') + "\x80",
-      std::string(62, ' ') + "a" + std::string(64, 'b') + "," + std::string(64, 'c')};
+      std::string(62, ' ') + "a" + std::string(64, 'b') + "," + std::string(64, 'c'),
+      "monday:( love<3 ok.:-))) wow;D 10:30",
+      std::string(60, 'a') + ":)))",  // the emoticon across the 64-byte block boundary
+      std::string(61, 'a') + ":(" + std::string(70, ')'),
+      std::string(90, 'a') + ";-)" + std::string(40, 'b') + ":D"};
   for (const std::string& text : cases) ExpectSameScan(text);
 }
 
 TEST(ChunksTest, FastEqualsReferenceOnRandomTexts) {
   // Bytes near every class boundary: white space and its neighbours, digits, letters, '@', '[',
   // '`', '{', '!', '?', '_', NUL, DEL, UTF-8 lead and continuation bytes.
+  // And the bytes of emoticons, so words with a face glued on come up: ';', '=', '<', '(',
+  // ')', '-', '\'', 'D', '3'.
   const std::string alphabet = std::string(
                                    "\t\n\v\f\r \x08\x0e\x1f!?_@[`{/:09azAZ\x7f\x80\xbf\xc3"
-                                   "\xe2\xf0\xff") +
+                                   "\xe2\xf0\xff;=<()-'D3") +
                                std::string(1, '\0');
   std::mt19937_64 rng(2026);
   for (int round = 0; round < 20000; ++round) {

@@ -178,6 +178,36 @@ TEST_F(RulesTest, EmoticonsAndEmoji) {
   EXPECT_EQ(C("meeting ((("), 0);
 }
 
+TEST_F(RulesTest, EmoticonTypedRightAfterAWord) {
+  // "Tuesday:(" is the word and the emoticon, as "Tuesday :(" is; before, the emoticon was lost.
+  EXPECT_DOUBLE_EQ(C("i didn't win:("), C("i didn't win :("));
+  EXPECT_LT(C("work on monday:("), 0);
+  EXPECT_DOUBLE_EQ(C("meeting:)))"), C("meeting :)"));
+  EXPECT_DOUBLE_EQ(C("meeting.:("), C("meeting. :("));
+  EXPECT_DOUBLE_EQ(C("@united:("), C(":("));  // the mention is still masked
+  // Only after a letter or sentence punctuation: a number's colon makes no face.
+  EXPECT_EQ(C("room 10:)"), 0);
+  EXPECT_EQ(C("meeting:D"), 0);  // a face this lexicon does not know reads as punctuation
+}
+
+TEST(RulesNegatorTest, ANegatorThatEndsItsClauseKeepsItsOwnValence) {
+  // "no" has a valence of its own, which it gives up to negate the sentiment word after it;
+  // after a clause end there is nothing for it to negate ("Oh no. Escape while you can!").
+  const std::string path = WriteScratchFile("negator_lexicon.tsv", "no\t-1.2\ngood\t1.9\n");
+  auto loaded = Lexicon::Load({{path, LexiconFormat::kEarshot, "", 1.0, true}});
+  ASSERT_TRUE(loaded.lexicon) << loaded.error;
+  LexiconScorer scorer(loaded.lexicon);
+  LexiconScores s;
+  auto c = [&](std::string_view text) {
+    scorer.Score(text, s);
+    return s.compound;
+  };
+  EXPECT_LT(c("no good"), 0);  // negated
+  EXPECT_LT(c("oh no. good"), c("oh. good"));
+  EXPECT_NEAR(c("oh no. good"), NormalizeScore(-1.2 + 1.9), 1e-6);  // valences are floats
+  EXPECT_LT(c("oh no."), 0);
+}
+
 TEST_F(RulesTest, PhrasesAndIdioms) {
   EXPECT_LT(C("on hold"), 0);
   EXPECT_LT(C("still no refund"), C("no refund at all"));
