@@ -50,8 +50,12 @@ std::unique_ptr<AdminServer> AdminServer::Start(const std::string& listen,
   // Probes must get through while slow or idle clients hold connections: enough threads, and
   // a client that does not finish its request within 5 s is dropped (civetweb's default is 30 s,
   // and two idle connections held every thread of the two this server had).
-  const char* options[] = {"listening_ports",    listen.c_str(), "num_threads", "8",
-                           "request_timeout_ms", "5000",         nullptr};
+  // An absolute-form target ("GET http://host:port/metrics", which HTTP/1.1 servers must
+  // accept) is served when its port is this server's; civetweb would otherwise also demand that
+  // its host be the authentication domain, which this endpoint has no use for.
+  const char* options[] = {
+      "listening_ports",          listen.c_str(), "num_threads", "8", "request_timeout_ms", "5000",
+      "enable_auth_domain_check", "no",           nullptr};
   mg_callbacks callbacks{};
   server->ctx_ = mg_start(&callbacks, nullptr, options);
   if (server->ctx_ == nullptr) {

@@ -6,7 +6,10 @@
 //   GET /stats    a small JSON object of the service's record accounting (cheap enough to poll
 //                 every few milliseconds, unlike /metrics, whose per-brand series make it
 //                 hundreds of kilobytes); 404 when no stats function was given
-// HEAD gets GET's headers without the body; other methods get 405. Serves on its own civetweb
+// HEAD gets GET's headers without the body; other methods get 405. An absolute-form target
+// ("GET http://earshot:9464/metrics") is served like its path when its port is the one this
+// server listens on; with another port civetweb closes the connection unanswered (it would be a
+// proxy's request, and this is no proxy). Serves on its own civetweb
 // threads (8; a client that has not sent its request within 5 s is dropped); the probes it
 // calls must be thread-safe.
 #pragma once

@@ -102,6 +102,20 @@ TEST_F(AdminServerTest, ServesTheEndpoints) {
   EXPECT_EQ(r.rfind("HTTP/1.1 404 Not Found\r\n", 0), 0u) << r;
 }
 
+TEST_F(AdminServerTest, AbsoluteFormTargetsAreServedLikeTheirPath) {
+  // HTTP/1.1 servers must accept "GET http://host:port/path"; any host naming this server's port.
+  for (const std::string host : {"127.0.0.1", "localhost", "earshot-admin.monitoring.svc"}) {
+    const std::string authority = host + ":" + std::to_string(port_);
+    std::string r = Request(
+        port_, "GET http://" + authority + "/healthz HTTP/1.1\r\nHost: " + authority + "\r\n\r\n");
+    EXPECT_EQ(r.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << host << ": " << r;
+    EXPECT_EQ(Body(r), "ok\n") << host;
+  }
+  std::string r = Request(port_, "GET http://localhost:" + std::to_string(port_) +
+                                     "/metrics?x=1 HTTP/1.1\r\nHost: localhost\r\n\r\n");
+  EXPECT_NE(Body(r).find("earshot_test_total 3"), std::string::npos) << r;
+}
+
 TEST_F(AdminServerTest, HeadHasTheHeadersOfGetAndNoBody) {
   const std::string get = Request(port_, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
   const std::string head = Request(port_, "HEAD /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
