@@ -109,7 +109,7 @@ class Parser {
         return Fail(cur_.offset, "'{...}' holds one term or one \"phrase\"");
       }
       cur_.tok = Tok::kTerm;
-      cur_.term = TermSpec{UnescapeWildcards(inner), true, quoted, cur_.offset};
+      cur_.term = TermSpec{UnescapeWildcards(inner), true, quoted, cur_.offset, std::string(inner)};
       pos_ = close + 1;
       return true;
     }
@@ -152,7 +152,7 @@ class Parser {
       if (lname != "http" && lname != "https") return LexField(lname, word.substr(colon + 1));
     }
     cur_.tok = Tok::kTerm;
-    cur_.term = TermSpec{UnescapeWildcards(word), false, false, cur_.offset};
+    cur_.term = TermSpec{UnescapeWildcards(word), false, false, cur_.offset, std::string(word)};
     return true;
   }
 
@@ -164,7 +164,7 @@ class Parser {
     for (char ch : inner) blank = blank && IsSpace(ch);
     if (blank) return Fail(cur_.offset, "empty phrase");
     cur_.tok = Tok::kTerm;
-    cur_.term = TermSpec{UnescapeWildcards(inner), false, true, cur_.offset};
+    cur_.term = TermSpec{UnescapeWildcards(inner), false, true, cur_.offset, std::string(inner)};
     pos_ = close + 1;
     return true;
   }

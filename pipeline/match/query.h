@@ -31,10 +31,11 @@ struct FieldFilter {
 
 // A term or phrase as written: bare words may hold wildcards (* ?) and the @ # $ prefixes.
 struct TermSpec {
-  std::string text;
+  std::string text;     // to match: an escaped wildcard (\* \?) is two spaces, a word break
   bool cased = false;   // written {Term}: matched case-sensitively
   bool phrase = false;  // written "in quotes"
   uint32_t offset = 0;  // byte offset in the query
+  std::string written;  // as the query writes it, for messages
 };
 
 enum class NodeKind : uint8_t { kTerm, kField, kNear, kAnd, kOr, kNot };

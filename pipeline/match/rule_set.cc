@@ -152,7 +152,7 @@ class Compiler {
       atom.tokens.push_back(std::move(p));
     }
     if (atom.tokens.empty()) {
-      message = "'" + term.text + "' has no letters, digits or emoji to match";
+      message = "'" + term.written + "' has no letters, digits or emoji to match";
       return -1;
     }
     atom.allow_hashtag =

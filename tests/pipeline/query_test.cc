@@ -161,7 +161,7 @@ TEST(RuleSetTest, CompileErrors) {
   // \\* and \\? are the characters: "E*TRADE" in a text is the words "e trade".
   EXPECT_EQ(FirstError("E\\*TRADE"), "");
   EXPECT_EQ(FirstError("\\*pple"), "");
-  EXPECT_EQ(FirstError("\"\\?\\*\""), "query@0: '    ' has no letters, digits or emoji to match");
+  EXPECT_EQ(FirstError("\"\\?\\*\""), "query@0: '\\?\\*' has no letters, digits or emoji to match");
   EXPECT_EQ(FirstError("a*"),
             "query@0: 'a*' matches almost everything: put at least two characters before '*'");
   EXPECT_EQ(FirstError("NOT apple"),
