@@ -9,9 +9,8 @@
 // HEAD gets GET's headers without the body; other methods get 405. An absolute-form target
 // ("GET http://earshot:9464/metrics") is served like its path when its port is the one this
 // server listens on; with another port civetweb closes the connection unanswered (it would be a
-// proxy's request, and this is no proxy). Serves on its own civetweb
-// threads (8; a client that has not sent its request within 5 s is dropped); the probes it
-// calls must be thread-safe.
+// proxy's request, and this is no proxy). Serves on its own civetweb threads (8; a client that
+// has not sent its request within 5 s is dropped); the probes it calls must be thread-safe.
 #pragma once
 
 #include <functional>

@@ -33,14 +33,25 @@ struct ChunkScan {
   int questions = 0;              // '?' bytes in the text
 };
 
+// Whether `s` starts with the lower-case ASCII `prefix`, in any case.
+inline bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
+  if (s.size() < prefix.size()) return false;
+  for (size_t i = 0; i < prefix.size(); ++i) {
+    if (LowerAscii(static_cast<unsigned char>(s[i])) != prefix[i]) return false;
+  }
+  return true;
+}
+
 // Whether `c` can be an emoticon's eyes: ':', ';', '=', or a heart's '<' (0x3A-0x3D).
 constexpr bool IsEyeByte(unsigned char c) { return c >= ':' && c <= '='; }
 
 // The offset in `chunk` of an emoticon shape typed right after a word at its end, or 0: eyes
 // (':', ';', '=') or a heart's '<', maybe a nose or tear ('-', '\''), and a mouth, repeated or
-// not (":)", ":-(", ":'(", ";D", "<3", ":)))"), after a letter or '.', '!', '?', ','. "10:30",
-// "10:)" and "::)" stay whole; whether the shape is a lexicon emoticon is the tokenizers' to
-// judge, and one that is not reads as the punctuation it would have been.
+// not (":)", ":-(", ":'(", ";D", "<3", ":)))"), after an ASCII letter or '.', '!', '?', ','.
+// What reads as code or a link stays whole: "10:30", "10:)", "::)", "n=3", "x=D" ('=' eyes take
+// punctuation mouths only, '3' is a heart's alone) and every URL ("...?page=3"). Whether the
+// shape is a lexicon emoticon is the tokenizers' to judge, and one that is not reads as the
+// punctuation it would have been.
 inline size_t GluedEmoticonAt(std::string_view chunk) {
   const size_t m = chunk.size();
   if (m < 3) return 0;
@@ -52,6 +63,15 @@ inline size_t GluedEmoticonAt(std::string_view chunk) {
   size_t e = k - 1;
   if (!is_eye(e) && (chunk[e] == '-' || chunk[e] == '\'') && e >= 2) --e;
   if (e == 0 || !is_eye(e)) return 0;
+  const auto alnum = [](char c) {
+    return (ClassOf(static_cast<unsigned char>(c)) & kAlnumChar) != 0;
+  };
+  if ((chunk[e] == '<') != (mouth == '3')) return 0;  // "<3" only, and no ":3" or "=3"
+  if (chunk[e] == '=' && alnum(mouth)) return 0;
+  if (StartsWithNoCase(chunk, "http://") || StartsWithNoCase(chunk, "https://") ||
+      StartsWithNoCase(chunk, "www.")) {
+    return 0;  // a link, never scored whole: "?page=3" is no face to score
+  }
   const auto before = static_cast<unsigned char>(chunk[e - 1]);
   const bool letter = (before | 0x20) >= 'a' && (before | 0x20) <= 'z';
   return letter || before == '.' || before == '!' || before == '?' || before == ',' ? e : 0;

@@ -518,9 +518,10 @@ void LexiconScorer::Score(std::string_view text, std::span<const ByteSpan> mask,
     if (!(u.flags & kHasValence) || u.valence == 0) continue;
     if ((u.flags & kBooster) && !(u.flags & kNegator)) continue;  // a booster is not a sentiment
     // A negator with its own valence ("no", "nothing") only negates a sentiment word after it,
-    // in its clause: "Oh no. Escape while you can!" keeps the "no".
+    // in its clause: "Oh no. Escape while you can!" and "no please stop" keep the "no" (a word
+    // rated 0, as "please" is, is no sentiment to negate).
     if ((u.flags & kNegator) && !u.clause_end && i + 1 < n && units[i + 1].pos == u.pos + 1 &&
-        (units[i + 1].flags & kHasValence)) {
+        (units[i + 1].flags & kHasValence) && units[i + 1].valence != 0) {
       continue;
     }
     double v = u.valence;

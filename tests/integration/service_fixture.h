@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "app/brands.h"

@@ -48,6 +48,10 @@ TEST(ChunksTest, EmoticonTypedRightAfterAWordIsAChunkOfItsOwn) {
   // A number's colon, a URL's, a lone emoticon and one with nothing before it stay whole.
   ScanChunksScalar("10:30 10:) http://x :) a,b :-( ::)", s);
   EXPECT_EQ(Describe(s), "!0 ?0 [0,5] [6,10] [11,19] [20,22] [23,26] [27,30] [31,34]");
+  // Nor what reads as code or a link: '=' eyes take punctuation mouths only, '3' is a heart's.
+  ScanChunksScalar("n=3 x=D so:3 HTTPS://x.example/?p=:( www.x.example/a:)", s);
+  EXPECT_EQ(Describe(s), "!0 ?1 [0,3] [4,7] [8,12] [13,36] [37,54]");
+  EXPECT_EQ(GluedEmoticonAt("so=)"), 2u);
   EXPECT_EQ(GluedEmoticonAt("win:'("), 3u);
   EXPECT_EQ(GluedEmoticonAt("win=]"), 3u);
   EXPECT_EQ(GluedEmoticonAt("win:"), 0u);
@@ -84,7 +88,7 @@ TEST(ChunksTest, FastEqualsReferenceOnFixedCases) {
       std::string(64, 'a') + "\x80",
       std::string(62, ' ') + "a" + std::string(64, 'b') + "," + std::string(64, 'c'),
       "monday:( love<3 ok.:-))) wow;D 10:30",
-      std::string(60, 'a') + ":)))",  // the emoticon across the 64-byte block boundary
+      std::string(60, 'a') + ":)))",  // a chunk still open at the end of the text
       std::string(61, 'a') + ":(" + std::string(70, ')'),
       std::string(90, 'a') + ";-)" + std::string(40, 'b') + ":D"};
   for (const std::string& text : cases) ExpectSameScan(text);

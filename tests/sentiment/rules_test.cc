@@ -187,13 +187,15 @@ TEST_F(RulesTest, EmoticonTypedRightAfterAWord) {
   EXPECT_DOUBLE_EQ(C("@united:("), C(":("));  // the mention is still masked
   // Only after a letter or sentence punctuation: a number's colon makes no face.
   EXPECT_EQ(C("room 10:)"), 0);
-  EXPECT_EQ(C("meeting:D"), 0);  // a face this lexicon does not know reads as punctuation
+  // A link is never split: the end of its query string is no face to score.
+  EXPECT_EQ(C("see https://x.example/t?mood:("), 0);
 }
 
 TEST(RulesNegatorTest, ANegatorThatEndsItsClauseKeepsItsOwnValence) {
   // "no" has a valence of its own, which it gives up to negate the sentiment word after it;
   // after a clause end there is nothing for it to negate ("Oh no. Escape while you can!").
-  const std::string path = WriteScratchFile("negator_lexicon.tsv", "no\t-1.2\ngood\t1.9\n");
+  const std::string path =
+      WriteScratchFile("negator_lexicon.tsv", "no\t-1.2\ngood\t1.9\nplease\t0\n");
   auto loaded = Lexicon::Load({{path, LexiconFormat::kEarshot, "", 1.0, true}});
   ASSERT_TRUE(loaded.lexicon) << loaded.error;
   LexiconScorer scorer(loaded.lexicon);
@@ -206,6 +208,8 @@ TEST(RulesNegatorTest, ANegatorThatEndsItsClauseKeepsItsOwnValence) {
   EXPECT_LT(c("oh no. good"), c("oh. good"));
   EXPECT_NEAR(c("oh no. good"), NormalizeScore(-1.2 + 1.9), 1e-6);  // valences are floats
   EXPECT_LT(c("oh no."), 0);
+  // Nor is a word rated 0 a sentiment word to negate ("no please stop").
+  EXPECT_DOUBLE_EQ(c("no please"), c("no"));
 }
 
 TEST_F(RulesTest, PhrasesAndIdioms) {

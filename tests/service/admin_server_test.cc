@@ -114,6 +114,11 @@ TEST_F(AdminServerTest, AbsoluteFormTargetsAreServedLikeTheirPath) {
   std::string r = Request(port_, "GET http://localhost:" + std::to_string(port_) +
                                      "/metrics?x=1 HTTP/1.1\r\nHost: localhost\r\n\r\n");
   EXPECT_NE(Body(r).find("earshot_test_total 3"), std::string::npos) << r;
+  // Another port makes it a proxy's request: closed unanswered, never served as this one's.
+  const int other = port_ == 65535 ? 1 : port_ + 1;
+  r = Request(port_, "GET http://127.0.0.1:" + std::to_string(other) +
+                         "/healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(r.find("200 OK"), std::string::npos) << r;
 }
 
 TEST_F(AdminServerTest, HeadHasTheHeadersOfGetAndNoBody) {
