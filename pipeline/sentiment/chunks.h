@@ -33,6 +33,8 @@ struct ChunkScan {
   int questions = 0;              // '?' bytes in the text
 };
 
+namespace chunks_internal {
+
 // Whether `s` starts with the lower-case ASCII `prefix`, in any case.
 inline bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
   if (s.size() < prefix.size()) return false;
@@ -41,6 +43,8 @@ inline bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
   }
   return true;
 }
+
+}  // namespace chunks_internal
 
 // Whether `c` can be an emoticon's eyes: ':', ';', '=', or a heart's '<' (0x3A-0x3D).
 constexpr bool IsEyeByte(unsigned char c) { return c >= ':' && c <= '='; }
@@ -68,6 +72,7 @@ inline size_t GluedEmoticonAt(std::string_view chunk) {
   };
   if ((chunk[e] == '<') != (mouth == '3')) return 0;  // "<3" only, and no ":3" or "=3"
   if (chunk[e] == '=' && alnum(mouth)) return 0;
+  using chunks_internal::StartsWithNoCase;
   if (StartsWithNoCase(chunk, "http://") || StartsWithNoCase(chunk, "https://") ||
       StartsWithNoCase(chunk, "www.")) {
     return 0;  // a link, never scored whole: "?page=3" is no face to score
