@@ -191,7 +191,7 @@ TEST_F(RulesTest, EmoticonTypedRightAfterAWord) {
   EXPECT_EQ(C("see https://x.example/t?mood:("), 0);
 }
 
-TEST(RulesNegatorTest, ANegatorThatEndsItsClauseKeepsItsOwnValence) {
+TEST(RulesNegatorTest, ANegatorWithNothingToNegateKeepsItsOwnValence) {
   // "no" has a valence of its own, which it gives up to negate the sentiment word after it;
   // after a clause end there is nothing for it to negate ("Oh no. Escape while you can!").
   const std::string path =
