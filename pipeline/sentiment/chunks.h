@@ -33,18 +33,11 @@ struct ChunkScan {
   int questions = 0;              // '?' bytes in the text
 };
 
-namespace chunks_internal {
-
-// Whether `s` starts with the lower-case ASCII `prefix`, in any case.
-inline bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
-  if (s.size() < prefix.size()) return false;
-  for (size_t i = 0; i < prefix.size(); ++i) {
-    if (LowerAscii(static_cast<unsigned char>(s[i])) != prefix[i]) return false;
-  }
-  return true;
+// Whether a chunk is a link, which no tokenizer scores: it starts with "http://", "https://" or
+// "www.".
+inline bool IsUrlChunk(std::string_view chunk) {
+  return chunk.starts_with("http://") || chunk.starts_with("https://") || chunk.starts_with("www.");
 }
-
-}  // namespace chunks_internal
 
 // Whether `c` can be an emoticon's eyes: ':', ';', '=', or a heart's '<' (0x3A-0x3D).
 constexpr bool IsEyeByte(unsigned char c) { return c >= ':' && c <= '='; }
@@ -72,11 +65,7 @@ inline size_t GluedEmoticonAt(std::string_view chunk) {
   };
   if ((chunk[e] == '<') != (mouth == '3')) return 0;  // "<3" only, and no ":3" or "=3"
   if (chunk[e] == '=' && alnum(mouth)) return 0;
-  using chunks_internal::StartsWithNoCase;
-  if (StartsWithNoCase(chunk, "http://") || StartsWithNoCase(chunk, "https://") ||
-      StartsWithNoCase(chunk, "www.")) {
-    return 0;  // a link, never scored whole: "?page=3" is no face to score
-  }
+  if (IsUrlChunk(chunk)) return 0;  // never scored whole: "?page=3" is no face to score
   const auto before = static_cast<unsigned char>(chunk[e - 1]);
   const bool letter = (before | 0x20) >= 'a' && (before | 0x20) <= 'z';
   return letter || before == '.' || before == '!' || before == '?' || before == ',' ? e : 0;

@@ -6,6 +6,7 @@
 #include <iterator>
 
 #include "pipeline/sentiment/chars.h"
+#include "pipeline/sentiment/chunks.h"
 
 namespace earshot::pipeline::sentiment {
 namespace {
@@ -267,8 +268,7 @@ void FeatureExtractor::Extract(const LexiconScorer& scorer, const LexiconScores&
       AddToken(kUser);
       continue;
     }
-    if (chunk.starts_with("http://") || chunk.starts_with("https://") ||
-        chunk.starts_with("www.")) {
+    if (IsUrlChunk(chunk)) {
       AddToken(kUrl);
       continue;
     }

@@ -3,6 +3,7 @@
 #include <cld2/public/compact_lang_det.h>
 
 #include "ingest/text.h"
+#include "pipeline/sentiment/chunks.h"
 
 namespace earshot::pipeline::sentiment {
 namespace {
@@ -31,8 +32,7 @@ std::string_view DetectLanguage(std::string_view text_in, bool& reliable) {
     size_t j = i;
     while (j < text_in.size() && text_in[j] != ' ' && text_in[j] != '\n') ++j;
     std::string_view word = text_in.substr(i, j - i);
-    bool skip = (word.size() > 1 && word[0] == '@') || word.starts_with("http://") ||
-                word.starts_with("https://") || word.starts_with("www.");
+    bool skip = (word.size() > 1 && word[0] == '@') || IsUrlChunk(word);
     if (!skip) {
       for (size_t k = 0; k < word.size() && length < sizeof buffer;) {
         const size_t n = ingest::Utf8SequenceLength(word, k);

@@ -26,11 +26,6 @@ constexpr size_t kMaxPhraseBytes = 96;
 
 double Sign(double v) { return v > 0 ? 1.0 : v < 0 ? -1.0 : 0.0; }
 
-// URLs are never scored.
-bool IsUrlStart(std::string_view chunk) {
-  return chunk.starts_with("http://") || chunk.starts_with("https://") || chunk.starts_with("www.");
-}
-
 #if defined(__AVX2__) && defined(__BMI2__)
 #define EARSHOT_VECTOR_CHUNKS 1
 // The byte classes of a chunk of m <= 32 bytes, read as one vector from `window` (its bytes
@@ -223,7 +218,7 @@ void LexiconScorer::Tokenize(std::string_view text) {
       const uint64_t word = static_cast<uint64_t>(__builtin_ctzll(~masks.alnum));
       const uint64_t rest = masks.in_chunk & ~BitRange(0, word);
       if (word != 0 && !(rest & (masks.word | masks.high)) &&
-          (word > lexicon_->max_word_punct_prefix() || m > 8) && !IsUrlStart(chunk)) {
+          (word > lexicon_->max_word_punct_prefix() || m > 8) && !IsUrlChunk(chunk)) {
         AddPlainWord(chunk.substr(0, word), window);
         if (rest & masks.clause) MarkClauseEnd();
         continue;
@@ -237,7 +232,7 @@ void LexiconScorer::Tokenize(std::string_view text) {
 #else
     for (const char c : chunk) classes |= ClassOf(static_cast<unsigned char>(c));
 #endif
-    if ((classes & kPunctChar) && IsUrlStart(chunk)) continue;
+    if ((classes & kPunctChar) && IsUrlChunk(chunk)) continue;
     // A whole chunk that is a lexicon emoticon (":)", "<3", ":-D") is one token.
     if ((classes & kPunctChar) && m <= 8 && m >= 2) {
       // One written in an exact case ("D:" frowns, "d:" sticks out a tongue) is scored under its
