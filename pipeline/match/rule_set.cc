@@ -121,6 +121,14 @@ class Compiler {
   }
 
  private:
+  // Names one of the tokens `term` normalized to, for a message: the term as the query writes
+  // it when it is that one token ("'*Pple'"), else the token and the phrase it is in ("'*apple'
+  // in 'big *Apple'").
+  std::string Quote(const TermSpec& term, std::string_view token) const {
+    if (scratch_.tokens.size() == 1) return "'" + term.written + "'";
+    return "'" + std::string(token) + "' in '" + term.written + "'";
+  }
+
   // Returns the atom id for `term`, adding it when new; -1 and a message when it is unusable.
   int CompileTerm(const TermSpec& term, std::string& message) {
     NormalizeOptions options;
@@ -136,16 +144,16 @@ class Compiler {
         size_t literal = CodePoints(text) - static_cast<size_t>(std::count(text.begin(), text.end(), '*')) -
                          static_cast<size_t>(std::count(text.begin(), text.end(), '?'));
         if (text.find_first_not_of("*?") == std::string_view::npos) {
-          message = "a lone wildcard '" + std::string(text) + "' matches almost everything";
+          message = "a lone wildcard " + Quote(term, text) + " matches almost everything";
           return -1;
         }
         if (text[0] == '*') {
-          message = "'" + std::string(text) + "': a wildcard cannot start a word";
+          message = Quote(term, text) + ": a wildcard cannot start a word";
           return -1;
         }
         if (text.find('*') != std::string_view::npos && literal < 2) {
-          message = "'" + std::string(text) +
-                    "' matches almost everything: put at least two characters before '*'";
+          message = Quote(term, text) +
+                    " matches almost everything: put at least two characters before '*'";
           return -1;
         }
       }

@@ -158,6 +158,14 @@ TEST(RuleSetTest, CompileErrors) {
   EXPECT_EQ(FirstError("\"!!!\""), "query@0: '!!!' has no letters, digits or emoji to match");
   EXPECT_EQ(FirstError("x *"), "query@2: a lone wildcard '*' matches almost everything");
   EXPECT_EQ(FirstError("*pple"), "query@0: '*pple': a wildcard cannot start a word");
+  // Messages quote a term as the query writes it, and name the word of a phrase at fault.
+  EXPECT_EQ(FirstError("x OR *Pple"), "query@5: '*Pple': a wildcard cannot start a word");
+  EXPECT_EQ(FirstError("\"big *Apple\""),
+            "query@0: '*apple' in 'big *Apple': a wildcard cannot start a word");
+  EXPECT_EQ(FirstError("\"Big ?\""),
+            "query@0: a lone wildcard '?' in 'Big ?' matches almost everything");
+  EXPECT_EQ(FirstError("A*"),
+            "query@0: 'A*' matches almost everything: put at least two characters before '*'");
   // \\* and \\? are the characters: "E*TRADE" in a text is the words "e trade".
   EXPECT_EQ(FirstError("E\\*TRADE"), "");
   EXPECT_EQ(FirstError("\\*pple"), "");
