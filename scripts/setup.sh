@@ -13,6 +13,7 @@ packages=(
   libcivetweb-dev kcat libssl-dev libcld2-dev
   python3 python3-jsonschema python3-yaml python3-kafka python3-lz4
   python3-nltk python3-confluent-kafka
+  prometheus prometheus-alertmanager
 )
 
 missing=()

@@ -3,12 +3,13 @@
 scripts/setup.sh into data/vendor): lint passes; the default render holds the Deployment,
 Service, config Secret and PodDisruptionBudget with the probes, ports and args earshot serves;
 the rendered config passes `earshot check-config`; overrides (ServiceMonitor, an existing
-Secret, one replica) change what they should; a grace period shorter than the shutdown timeout
+Secret, one replica, the PrometheusRule and dashboard ConfigMap) change what they should; a grace period shorter than the shutdown timeout
 is refused. Exit 77 (skipped) when helm is absent.
 
   helm_chart_test.py --earshot BUILD/earshot --source REPO
 """
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -116,6 +117,34 @@ def main():
             .get("spec", {}).get("containers", [{}])[0].get("env"))
     check(env3 == [{"name": "EARSHOT_DATA_ROOT", "value": "/usr/share/earshot"}], f"env {env3}")
     check("env" not in c, "env rendered with no values")
+
+    # Monitoring on: the PrometheusRule holds files/prometheus-rules.yaml and the dashboard
+    # ConfigMap files/grafana-dashboard.json, each as the file says, not rendered as a template
+    # (the rules' {{ $labels }} are Prometheus's); the sidecar label and extra labels are set.
+    proc7, objs7 = render(helm, chart, "prometheusRule.enabled=true",
+                          "prometheusRule.labels.release=kube-prometheus",
+                          "grafanaDashboard.enabled=true")
+    check(proc7.returncode == 0, f"monitoring render failed: {proc7.stderr}")
+    rule = objs7.get(("PrometheusRule", "rel-earshot"), {})
+    rules_file = os.path.join(chart, "files/prometheus-rules.yaml")
+    check(rule.get("spec") == yaml.safe_load(open(rules_file)),
+          "PrometheusRule spec differs from files/prometheus-rules.yaml")
+    check(rule.get("metadata", {}).get("labels", {}).get("release") == "kube-prometheus",
+          "prometheusRule.labels not applied")
+    check("{{ $labels.brand }}" in json.dumps(rule.get("spec")),
+          "the rules' Prometheus templates did not survive the chart")
+    board = objs7.get(("ConfigMap", "rel-earshot-dashboard"), {})
+    board_file = os.path.join(chart, "files/grafana-dashboard.json")
+    try:
+        board_json = json.loads(board.get("data", {}).get("earshot-brands.json", ""))
+    except ValueError:
+        board_json = None
+    check(board_json == json.load(open(board_file)),
+          "dashboard ConfigMap differs from files/grafana-dashboard.json")
+    check(board.get("metadata", {}).get("labels", {}).get("grafana_dashboard") == "1",
+          "dashboard ConfigMap lacks the grafana_dashboard label")
+    check(not any(k in ("PrometheusRule", "ConfigMap") for k, _ in objs),
+          "monitoring objects rendered by default")
 
     # The config given as a file (--set-file config=...): kept as written, admin_listen added,
     # and its shutdown timeout is the one the grace period is checked against.
