@@ -289,6 +289,15 @@ class Loader {
                              "' cannot be turned on: earshot commits offsets only after "
                              "the outputs of their records are acknowledged");
       }
+      // earshot's rebalance callback assigns and revokes whole assignments (the eager
+      // protocol); the cooperative one hands out increments it would treat as whole.
+      if (valid && key == "partition.assignment.strategy" &&
+          kv.second.Scalar().find("cooperative") != std::string::npos) {
+        Error(kv.second, "'" + key +
+                             "': the cooperative protocol is not supported; use range "
+                             "or roundrobin (earshot drains and commits a whole assignment on a "
+                             "rebalance)");
+      }
       out[key] = kv.second.Scalar();
     }
     rd_kafka_conf_destroy(probe);

@@ -32,6 +32,9 @@ struct ServiceStats {
   // Partitions assigned again while work of their previous assignment was unfinished (a revoke
   // whose drain timed out); that work finishes on its own and is never committed.
   std::atomic<int64_t> reassigned_unfinished{0};
+  // Partition slots: one per partition ever assigned, plus those that keep such unfinished work
+  // until it finishes (then reused).
+  std::atomic<int64_t> partition_slots{0};
 };
 
 class Service {

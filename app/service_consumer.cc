@@ -35,25 +35,49 @@ uint32_t Service::Impl::SlotFor(std::string_view topic, int32_t partition) {
 }
 
 uint32_t Service::Impl::AddSlot(std::string topic, int32_t partition) {
-  std::string key = SlotKey(topic, partition);
+  if (slots.size() >= kMaxSlots) {
+    // Slots are one per partition plus the retired ones still busy: 65,536 of them cannot
+    // happen short of a bug, and a token's 16 bits would then name the wrong slot.
+    spdlog::critical("{} partition slots in use: a delivery token cannot name more", slots.size());
+    std::abort();
+  }
   auto id = static_cast<uint32_t>(slots.size());
-  Slot& s = slots.emplace_back();
+  slots.emplace_back();
+  InitSlot(id, std::move(topic), partition);
+  stats.partition_slots.store(static_cast<int64_t>(slots.size()), std::memory_order_relaxed);
+  return id;
+}
+
+void Service::Impl::InitSlot(uint32_t id, std::string topic, int32_t partition) {
+  Slot& s = slots[id];
+  s = Slot{};
   auto f = topic_format.find(topic);
   s.format = f == topic_format.end() ? ingest::Format::kAuto : f->second;
   s.lag = &metrics->lag.Add({{"topic", topic}, {"partition", std::to_string(partition)}});
   s.topic = std::move(topic);
   s.partition = partition;
-  slot_index.insert_or_assign(std::move(key), id);
-  return id;
+  slot_index.insert_or_assign(SlotKey(s.topic, partition), id);
 }
 
 uint32_t Service::Impl::ReplaceSlot(uint32_t old) {
-  const uint32_t id = AddSlot(slots[old].topic, slots[old].partition);
+  const size_t unfinished = slots[old].tracker.in_flight();
+  uint32_t id = 0;
+  auto reusable = std::find_if(retired_slots.begin(), retired_slots.end(), [this](uint32_t r) {
+    return slots[r].tracker.idle() && !slots[r].assigned;
+  });
+  if (reusable != retired_slots.end()) {
+    id = *reusable;
+    retired_slots.erase(reusable);
+    InitSlot(id, slots[old].topic, slots[old].partition);
+  } else {
+    id = AddSlot(slots[old].topic, slots[old].partition);
+  }
+  retired_slots.push_back(old);
   slots[id].worker = slots[old].worker;  // after the old slot's queued records
   slot_cache.clear();  // it maps messages to `old`
   stats.reassigned_unfinished.fetch_add(1, std::memory_order_relaxed);
   spdlog::warn("{}[{}] assigned again with {} records of its previous assignment unfinished",
-               slots[id].topic, slots[id].partition, slots[old].tracker.in_flight());
+               slots[id].topic, slots[id].partition, unfinished);
   return id;
 }
 
@@ -209,7 +233,9 @@ void Service::Impl::Commit(bool sync, const std::vector<uint32_t>* only) {
   auto consider = [&](uint32_t s) {
     Slot& slot = slots[s];
     int64_t c = slot.tracker.committable();
-    if (c < 0 || c <= slot.committed) return;
+    // A synchronous commit (a revoke, a stop) is sent even when an asynchronous one of the same
+    // offset is on its way: that one may yet fail, after the partition is gone.
+    if (c < 0 || (!sync && c <= slot.committed)) return;
     rd_kafka_topic_partition_list_add(list, slot.topic.c_str(), slot.partition)->offset = c;
     committed.push_back(s);
   };

@@ -105,6 +105,9 @@ struct Service::Impl {
   size_t max_inflight = 50000;  // records consumed and not finished; beyond it, pause
 
   std::vector<Slot> slots;
+  // Slots ReplaceSlot took out of slot_index: their late reports and acknowledgements still
+  // land on them; once idle they are reused.
+  std::vector<uint32_t> retired_slots;
   std::unordered_map<std::string, uint32_t> slot_index;  // "topic\0partition"
   std::unordered_map<uint64_t, uint32_t> slot_cache;     // (topic handle, partition) -> slot
   Clock::time_point congested_since{};
@@ -141,8 +144,14 @@ struct Service::Impl {
   uint32_t AddSlot(std::string topic, int32_t partition);
 
   // A new slot for the partition of slot `old`, which keeps its unfinished entries; the new one
-  // has the old one's worker, so its records queue behind the old ones (record order).
+  // has the old one's worker, so its records queue behind the old ones (record order). The new
+  // slot is a retired one whose records have all finished when there is one: a token has 16
+  // bits for the slot, and reassignments that leave work unfinished must not use them up.
   uint32_t ReplaceSlot(uint32_t old);
+
+  // Sets slot `id` up for the partition and maps the partition to it.
+  void InitSlot(uint32_t id, std::string topic, int32_t partition);
+  static constexpr size_t kMaxSlots = size_t{1} << 16;  // what a delivery token can name
 
   // ---- workers (service_worker.cc) -------------------------------------------------------
 

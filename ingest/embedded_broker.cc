@@ -88,6 +88,10 @@ void EmbeddedBroker::SetPartitionLeader(const std::string& topic, int partition,
   rd_kafka_mock_partition_set_leader(cluster_, topic.c_str(), partition, broker_id);
 }
 
+void EmbeddedBroker::SetBrokerRtt(int broker_id, int rtt_ms) {
+  rd_kafka_mock_broker_set_rtt(cluster_, broker_id, rtt_ms);
+}
+
 void EmbeddedBroker::PushRequestErrors(int api_key, int count, int error_code) {
   std::vector<rd_kafka_resp_err_t> errors(static_cast<size_t>(count),
                                           static_cast<rd_kafka_resp_err_t>(error_code));

@@ -47,6 +47,8 @@ class EmbeddedBroker {
   // (-1 = leaderless).
   void SetBrokerDown(int broker_id, bool down);
   void SetPartitionLeader(const std::string& topic, int partition, int broker_id);
+  // Delays every response of broker `broker_id` by `rtt_ms` (0: no delay).
+  void SetBrokerRtt(int broker_id, int rtt_ms);
   // Makes the next `count` requests of Kafka API `api_key` fail with `error_code`.
   void PushRequestErrors(int api_key, int count, int error_code);
   // Makes broker `broker_id` the coordinator of consumer group `group`.

@@ -165,6 +165,21 @@ TEST(ConfigTest, AutomaticCommitsCannotBeTurnedOn) {
   }
 }
 
+TEST(ConfigTest, TheCooperativeRebalanceProtocolIsRefused) {
+  auto errors = Errors(
+      "inputs: [{name: a, topic: t}]\nkafka:\n  consumer:\n"
+      "    partition.assignment.strategy: range,cooperative-sticky\n");
+  ASSERT_EQ(errors.size(), 1u) << ::testing::PrintToString(errors);
+  EXPECT_EQ(errors[0].rfind("test.yaml:4:36: 'partition.assignment.strategy': the cooperative "
+                            "protocol is not supported",
+                            0),
+            0u)
+      << errors[0];
+  EXPECT_TRUE(Errors("inputs: [{name: a, topic: t}]\nkafka:\n  consumer:\n"
+                     "    partition.assignment.strategy: roundrobin\n")
+                  .empty());
+}
+
 TEST(ConfigTest, BrandRules) {
   auto errors = Errors(
       "inputs: []\nbrands:\n  - id: Acme\n    query: a\n  - id: b\n    query: x\n  - id: b\n"

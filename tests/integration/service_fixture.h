@@ -225,13 +225,18 @@ class ServiceTest : public ::testing::Test {
     return total;
   }
 
-  // earshot_paused_partitions from an instance's /metrics (0 when unreadable).
-  static double PausedPartitions(int admin_port) {
+  // The value of one series (name and labels as /metrics writes them) from an instance's
+  // /metrics; 0 when unreadable.
+  static double Metric(int admin_port, const std::string& series) {
     std::string body;
     if (HttpGet(admin_port, "/metrics", &body) != 200) return 0.0;
-    const std::string_view name = "\nearshot_paused_partitions ";
+    const std::string name = "\n" + series + " ";
     size_t at = body.find(name);
     return at == std::string::npos ? 0.0 : std::atof(body.c_str() + at + name.size());
+  }
+
+  static double PausedPartitions(int admin_port) {
+    return Metric(admin_port, "earshot_paused_partitions");
   }
 
   static Pairs Unique(const Pairs& pairs) {
