@@ -154,15 +154,14 @@ simdjson::error_code ParseGeneric(od::document& doc, RecordContext& ctx);
 // Compiles a mapping for ParseGeneric (RecordContext::generic_plan); PostParser does it once.
 std::shared_ptr<const GenericPlan> CompileGenericPlan(const GenericMapping& mapping);
 
-// Calls `parse(object, index)` for every element of the root array (index 0, 1, ...); elements
-// that are not objects are rejected as not_a_post naming `what`. The document must be an array.
+// Calls `parse(object, index)` for every element of `items` (index 0, 1, ...); elements that are
+// not objects (a null in a page of statuses) are rejected as not_a_post naming `what`, and the
+// others still parsed.
 template <typename ParseFn>
-simdjson::error_code ForEachArrayObject(od::document& doc, RecordContext& ctx,
-                                        std::string_view what, ParseFn&& parse) {
-  od::array records;
-  if (auto e = doc.get_array().get(records)) return e;
+simdjson::error_code ForEachObjectIn(od::array& items, RecordContext& ctx, std::string_view what,
+                                     ParseFn&& parse) {
   int32_t index = 0;
-  for (auto item_result : records) {
+  for (auto item_result : items) {
     od::value item;
     if (auto e = std::move(item_result).get(item)) return e;
     od::json_type item_type;
@@ -177,6 +176,15 @@ simdjson::error_code ForEachArrayObject(od::document& doc, RecordContext& ctx,
     if (auto e = parse(record, index++)) return e;
   }
   return simdjson::SUCCESS;
+}
+
+// ForEachObjectIn over the root array. The document must be an array.
+template <typename ParseFn>
+simdjson::error_code ForEachArrayObject(od::document& doc, RecordContext& ctx,
+                                        std::string_view what, ParseFn&& parse) {
+  od::array records;
+  if (auto e = doc.get_array().get(records)) return e;
+  return ForEachObjectIn(records, ctx, what, std::forward<ParseFn>(parse));
 }
 
 // Calls `parse(object, index)` for a root object (index -1) or for every element of a root array

@@ -158,6 +158,31 @@ inline std::optional<int64_t> GetCount(od::value value) {
   return std::nullopt;
 }
 
+// A signed whole number (a score: Reddit's goes below zero when a post is downvoted), as an
+// integer, a float (truncated) or a numeric string.
+inline std::optional<int64_t> GetScore(od::value value) {
+  od::json_type type;
+  if (value.type().get(type) != simdjson::SUCCESS) return std::nullopt;
+  if (type == od::json_type::number) {
+    int64_t i;
+    if (value.get_int64().get(i) == simdjson::SUCCESS) return i;
+    double d;
+    if (value.get_double().get(d) == simdjson::SUCCESS && d > -9.2e18 && d < 9.2e18) {
+      return static_cast<int64_t>(d);
+    }
+    return std::nullopt;
+  }
+  if (type == od::json_type::string) {
+    std::string_view s;
+    if (value.get_string().get(s) != simdjson::SUCCESS) return std::nullopt;
+    const bool negative = !s.empty() && s[0] == '-';
+    std::optional<int64_t> magnitude = ParseCount(negative ? s.substr(1) : s);
+    if (!magnitude) return std::nullopt;
+    return negative ? -*magnitude : *magnitude;
+  }
+  return std::nullopt;
+}
+
 // The value of a short plain decimal number token ("4", "-3.5", "5.0": at most 15 digits, no
 // exponent, JSON's syntax), or nullopt for anything else. Exact: the digits as an integer below
 // 2^53 divided by a power of ten up to 10^15, both exact doubles, is the correctly rounded value

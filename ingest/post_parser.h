@@ -36,6 +36,14 @@ class PostParser {
   void Parse(Format format, std::string_view record, size_t capacity, const Origin& origin,
              std::string_view event, ParseOutput& out);
 
+  // Parses a whole input read as one JSON document (a file, stdin: a review dump, a page of
+  // statuses). max_record_bytes, which bounds one Kafka record or line, does not apply: the
+  // input is in memory already, and a 5 MB array of reviews is no broken record.
+  void ParseDocument(Format format, std::string_view document, size_t capacity,
+                     const Origin& origin, ParseOutput& out) {
+    ParseJson(format, document, capacity, origin, {}, out);
+  }
+
   const ParserOptions& options() const { return options_; }
 
  private:

@@ -170,13 +170,22 @@ Framing DetectFraming(std::string_view data, Format format) {
   // The first line opens a value it does not close: a pretty-printed document, unless the next
   // line and the last line each hold a whole value of their own (JSON lines whose first line is
   // cut short: that line alone is broken, not the whole file). A document's last line closes it
-  // ("}", "]}"), which is no whole value.
+  // ("}", "]}"), which is no whole value. A capture cut at both ends has a broken last line
+  // too: then the line before it decides.
   std::string_view second = TrimAscii(rest.substr(0, rest.find('\n')));
   const size_t last_break = rest.rfind('\n');
   std::string_view last =
       TrimAscii(last_break == std::string_view::npos ? rest : rest.substr(last_break + 1));
-  return IsCompleteValue(second) && IsCompleteValue(last) ? Framing::kJsonLines
-                                                          : Framing::kJsonDocument;
+  if (!IsCompleteValue(second)) return Framing::kJsonDocument;
+  if (IsCompleteValue(last)) return Framing::kJsonLines;
+  if (last_break == std::string_view::npos) return Framing::kJsonDocument;
+  std::string_view before_last = rest.substr(0, last_break);
+  const size_t break_before = before_last.rfind('\n');
+  std::string_view penultimate = TrimAscii(
+      break_before == std::string_view::npos ? before_last : before_last.substr(break_before + 1));
+  return break_before != std::string_view::npos && IsCompleteValue(penultimate)
+             ? Framing::kJsonLines
+             : Framing::kJsonDocument;
 }
 
 void ParseInput(PostParser& parser, std::string_view data, Format format, std::string_view name,
@@ -198,7 +207,7 @@ void ParseInput(PostParser& parser, std::string_view data, Format format, std::s
       Origin origin;
       origin.topic.assign(name);
       origin.line = 1;
-      parser.Parse(format, data, data.size() + kPadding, origin, {}, out);
+      parser.ParseDocument(format, data, data.size() + kPadding, origin, out);
       on_record(out);
       return;
     }

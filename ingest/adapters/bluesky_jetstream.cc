@@ -287,15 +287,9 @@ error_code ParseBlueskyJetstream(od::document& doc, RecordContext& ctx) {
   od::json_type type;
   if (auto e = doc.type().get(type)) return e;
   if (type == od::json_type::array) {
-    od::array events;
-    if (auto e = doc.get_array().get(events)) return e;
-    int32_t index = 0;
-    for (auto event_result : events) {
-      od::object event;
-      if (auto e = std::move(event_result).get_object().get(event)) return e;
-      if (auto e = ParseEvent(event, ctx, index++)) return e;
-    }
-    return SUCCESS;
+    return ForEachArrayObject(doc, ctx, "bluesky event", [&](od::object& event, int32_t index) {
+      return ParseEvent(event, ctx, index);
+    });
   }
   od::object event;
   if (auto e = doc.get_object().get(event)) return e;

@@ -288,7 +288,8 @@ std::optional<int64_t> ToCount(const Scalar& v) {
   int64_t i;
   const char* end = v.text.data() + v.text.size();
   auto [ptr, ec] = std::from_chars(v.text.data(), end, i);
-  if (ec == std::errc() && ptr == end) return i;
+  // A count below zero is a broken field (the schema says counts are >= 0): absent.
+  if (ec == std::errc() && ptr == end) return i >= 0 ? std::optional<int64_t>(i) : std::nullopt;
   std::optional<double> d = ToDouble(v);
   if (d && *d >= 0 && *d < 9.2e18) return static_cast<int64_t>(*d);
   return std::nullopt;

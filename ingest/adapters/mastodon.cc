@@ -95,7 +95,12 @@ error_code ParseStatus(od::object status, Post& post, bool allow_reblog) {
         if (auto e = ParseAccount(account, post.author)) return e;
       }
     } else if (key == "url") {
-      has_url = json::GetString(field.value(), post.url) && !post.url.empty();
+      // An empty or null url leaves the uri, when it came first, in place.
+      std::string url;
+      if (json::GetString(field.value(), url) && !url.empty()) {
+        post.url = std::move(url);
+        has_url = true;
+      }
     } else if (key == "uri") {
       if (!has_url) json::GetString(field.value(), post.url);
     } else if (key == "reblog") {
@@ -150,16 +155,11 @@ error_code ParseMastodon(od::document& doc, RecordContext& ctx) {
   od::json_type type;
   if (auto e = doc.type().get(type)) return e;
   if (type == od::json_type::array) {
-    od::array statuses;
-    if (auto e = doc.get_array().get(statuses)) return e;
-    int32_t index = 0;
-    for (auto status_result : statuses) {
-      od::object status;
-      if (auto e = std::move(status_result).get_object().get(status)) return e;
-      if (auto e = ParseStatus(status, ctx.NewPost(index++), true)) return e;
+    return ForEachArrayObject(doc, ctx, "mastodon status", [&](od::object& status, int32_t index) {
+      if (auto e = ParseStatus(status, ctx.NewPost(index), true)) return e;
       FinishPost(ctx);
-    }
-    return SUCCESS;
+      return SUCCESS;
+    });
   }
   od::object status;
   if (auto e = doc.get_object().get(status)) return e;

@@ -151,7 +151,7 @@ error_code Walker::ParseThingField(od::field& field, std::string_view key, Thing
     std::string_view s;
     if (field.value().get_string().get(s) == SUCCESS) post.parent_id.assign(StripPrefix(s));
   } else if (key == "score") {
-    post.engagement.score = json::GetCount(field.value());
+    post.engagement.score = json::GetScore(field.value());
   } else if (key == "num_comments") {
     post.engagement.replies = json::GetCount(field.value());
   } else if (key == "permalink") {
@@ -210,9 +210,11 @@ void Walker::Emit(Thing& thing, ThingKind kind, int32_t index) {
         .append(post.id)
         .append("/");
   }
-  // A link submission's url points away from Reddit; a self post's url is its own permalink.
+  // A link submission's url points away from Reddit; a self post's url is its own permalink,
+  // and a crosspost's the relative path of the post it shares ("/r/pics/comments/..."): neither
+  // is a link of the post.
   if (kind == ThingKind::kSubmission && !thing.external_url.empty() &&
-      thing.external_url != post.url &&
+      thing.external_url[0] != '/' && thing.external_url != post.url &&
       thing.external_url.find("reddit.com/r/") == std::string::npos) {
     post.links.push_back(std::move(thing.external_url));
   }

@@ -10,10 +10,16 @@
 namespace earshot::ingest::x {
 
 // X marks undetermined or non-linguistic text with codes that are not BCP-47 ("und", "qme",
-// "qht", "zxx", ...); those become an empty lang.
+// "qht", "zxx", ...); those become an empty lang. X still writes the withdrawn ISO 639 codes of
+// Indonesian ("in") and Hebrew ("iw"): they become today's "id" and "he", so that a `lang:id`
+// filter finds them.
 inline void SetLang(std::string_view code, Post& post) {
   if (code.empty() || code == "und" || code == "zxx" || (code.size() == 3 && code[0] == 'q')) {
     post.lang.clear();
+  } else if (code == "in") {
+    post.lang.assign("id");
+  } else if (code == "iw") {
+    post.lang.assign("he");
   } else {
     post.lang.assign(code);
   }

@@ -235,14 +235,11 @@ error_code ParseStatus(od::object status, Post& post, int depth) {
 }
 
 error_code ParseStatusArray(od::array statuses, RecordContext& ctx) {
-  int32_t index = 0;
-  for (auto status_result : statuses) {
-    od::object status;
-    if (auto e = std::move(status_result).get_object().get(status)) return e;
-    if (auto e = ParseStatus(status, ctx.NewPost(index++), 0)) return e;
+  return ForEachObjectIn(statuses, ctx, "x v1 status", [&](od::object& status, int32_t index) {
+    if (auto e = ParseStatus(status, ctx.NewPost(index), 0)) return e;
     FinishPost(ctx);
-  }
-  return SUCCESS;
+    return SUCCESS;
+  });
 }
 
 // Streaming API messages that are not statuses; each is a single top-level key.

@@ -225,6 +225,7 @@ error_code ParseXV2(od::document& doc, RecordContext& ctx) {
   od::object root;
   if (auto e = doc.get_object().get(root)) return e;
   size_t first_post = ctx.out.posts.size();
+  const size_t first_rejection = ctx.out.rejections.size();
   std::vector<User> users;
   std::vector<IncludedTweet> included;
   std::string error_title;
@@ -245,11 +246,11 @@ error_code ParseXV2(od::document& doc, RecordContext& ctx) {
       } else if (type == od::json_type::array) {
         od::array tweets;
         if (auto e = field.value().get_array().get(tweets)) return e;
-        int32_t index = 0;
-        for (auto tweet_result : tweets) {
-          od::object tweet;
-          if (auto e = std::move(tweet_result).get_object().get(tweet)) return e;
-          if (auto e = ParseTweet(tweet, ctx.NewPost(index++), scratch)) return e;
+        if (auto e =
+                ForEachObjectIn(tweets, ctx, "x v2 data", [&](od::object& tweet, int32_t index) {
+                  return ParseTweet(tweet, ctx.NewPost(index), scratch);
+                })) {
+          return e;
         }
       }
     } else if (key == "includes") {
@@ -274,11 +275,14 @@ error_code ParseXV2(od::document& doc, RecordContext& ctx) {
       }
     }
   }
-  if (!saw_data) {
+  // No tweet came out of `data` (absent, null, empty, or only elements rejected above): the
+  // record is a stream error when it says so, else not a post. Either way it is counted.
+  if (ctx.out.posts.size() == first_post && ctx.out.rejections.size() == first_rejection) {
     if (!error_title.empty()) {
       ctx.Reject(RejectReason::kStreamError, "x stream error: " + error_title);
     } else {
-      ctx.Reject(RejectReason::kNotAPost, "x v2 record without data");
+      ctx.Reject(RejectReason::kNotAPost,
+                 saw_data ? "x v2 record whose data holds no tweet" : "x v2 record without data");
     }
     return SUCCESS;
   }

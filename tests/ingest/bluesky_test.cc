@@ -145,5 +145,16 @@ TEST(BlueskyAdapterTest, ArrayOfEventsIsIndexed) {
   EXPECT_EQ(parsed.rejections[0].detail, "jetstream identity");
 }
 
+TEST(BlueskyAdapterTest, ANonObjectEventIsRejectedAlone) {
+  auto parsed = ParseText(
+      R"([7,{"did":"did:plc:a","time_us":1700000000000000,"kind":"commit","commit":{)"
+      R"("operation":"create","collection":"app.bsky.feed.post","rkey":"3k","cid":"c",)"
+      R"("record":{"$type":"app.bsky.feed.post","text":"hi","createdAt":"2023-11-14T22:13:20Z"}}}])",
+      Format::kBluesky);
+  ASSERT_EQ(parsed.posts.size(), 1u) << ::testing::PrintToString(parsed.ReasonCounts());
+  EXPECT_EQ(parsed.posts[0].text, "hi");
+  EXPECT_EQ(parsed.ReasonCounts(), (std::map<std::string, int>{{"not_a_post", 1}}));
+}
+
 }  // namespace
 }  // namespace earshot::ingest

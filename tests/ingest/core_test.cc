@@ -38,7 +38,17 @@ TEST(TextTest, DecodesNamedAndNumericReferences) {
             "fish & chips <3 >_< \"ok\" 'x'");
   EXPECT_EQ(Unescaped("&#x1F600; &#128512; caf&eacute; &hellip;"), "😀 😀 café …");
   EXPECT_EQ(Unescaped("AT&T & co &bogus; &#xZZ; &#0; &amp"), "AT&T & co &bogus; &#xZZ; &#0; &amp");
-  EXPECT_EQ(Unescaped("&#xD800;"), "&#xD800;");  // a lone surrogate is not a character
+  // A surrogate alone is no character: U+FFFD, as HTML5 decodes it. A high one followed by a
+  // low one is UTF-16 written out by an encoder that escapes code units: one character.
+  EXPECT_EQ(Unescaped("&#xD800;"), "\xEF\xBF\xBD");
+  EXPECT_EQ(Unescaped("a&#xDE00;b"),
+            "a\xEF\xBF\xBD"
+            "b");
+  EXPECT_EQ(Unescaped("&#55357;&#56832; ok"), "😀 ok");
+  EXPECT_EQ(Unescaped("&#xD83D;&#xDE00;&#xD83D;x"), "😀\xEF\xBF\xBDx");
+  // HTML 4's whole named set: Latin-1 letters, symbols, Greek.
+  EXPECT_EQ(Unescaped("Sch&ouml;n &auml;rgerlich &Uuml;ber &ccedil;a &aacute; &hearts; &alpha;"),
+            "Schön ärgerlich Über ça á ♥ α");
 }
 
 TEST(TextTest, ReferencesAreAtMostTwelveBytes) {
@@ -163,6 +173,10 @@ TEST(FramingTest, TellsLinesFromDocuments) {
   // A first line cut short does not turn JSON lines into one broken document...
   EXPECT_EQ(DetectFraming("{\"a\":\"cut\n{\"a\":2}\n{\"a\":3}\n", Format::kAuto),
             Framing::kJsonLines);
+  // A capture cut at both ends (its first and its last line broken) is JSON lines too: the line
+  // before the broken last one holds a whole value.
+  EXPECT_EQ(DetectFraming("{\"a\":\"cut\n{\"a\":2}\n{\"a\":3}\n{\"a\":", Format::kAuto),
+            Framing::kJsonLines);
   // ...while a document whose inner objects sit on lines of their own stays a document.
   EXPECT_EQ(DetectFraming("{\"data\": [\n  {\"id\": 1},\n  {\"id\": 2}\n]}\n", Format::kAuto),
             Framing::kJsonDocument);
@@ -245,6 +259,30 @@ TEST(ParserTest, OversizedRecordsAreRejectedBeforeParsing) {
   ASSERT_EQ(out.rejections.size(), 1u);
   EXPECT_EQ(out.rejections[0].reason, RejectReason::kTooLarge);
   EXPECT_TRUE(out.posts.empty());
+}
+
+// max_record_bytes bounds a record from Kafka or a line; a file that is one JSON document (a
+// scraper's array of reviews) is read whole whatever its size.
+TEST(ParserTest, AWholeFileDocumentIsNotBoundByTheRecordLimit) {
+  std::string reviews = "[";
+  for (int i = 0; i < 5000; ++i) {
+    if (i) reviews += ",\n";
+    reviews += R"({"reviewId":"r)" + std::to_string(i) + R"(","userName":"u","content":")" +
+               std::string(300, 'a') + R"(","score":4,"at":"2023-01-01 10:00:00"})";
+  }
+  reviews += "]";
+  ASSERT_GT(reviews.size(), size_t{1} << 20);
+  ParserOptions options;  // max_record_bytes 1 MiB
+  PostParser parser(options);
+  simdjson::padded_string buffer(reviews);
+  size_t posts = 0, rejections = 0;
+  ParseInput(parser, std::string_view(buffer.data(), buffer.size()), Format::kAuto, "reviews.json",
+             [&](ParseOutput& out) {
+               posts += out.posts.size();
+               rejections += out.rejections.size();
+             });
+  EXPECT_EQ(posts, 5000u);
+  EXPECT_EQ(rejections, 0u);
 }
 
 TEST(ParserTest, InvalidUtf8IsABadEncoding) {

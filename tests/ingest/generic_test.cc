@@ -234,5 +234,17 @@ TEST(GenericAdapterTest, ScalarRecordIsNotAPost) {
   EXPECT_EQ(parsed.ReasonCounts(), (Counts{{"not_a_post", 1}}));
 }
 
+TEST(GenericAdapterTest, NegativeCountsAreAbsent) {
+  GenericMapping mapping;
+  mapping.text = "/t";
+  mapping.created_at = "/at";
+  mapping.likes = "/likes";
+  mapping.author_followers = "/f";
+  auto parsed = ParseWith(mapping, R"({"id":"1","t":"x","at":1700000000,"likes":-5,"f":-2})");
+  ASSERT_EQ(parsed.posts.size(), 1u);
+  EXPECT_FALSE(parsed.posts[0].engagement.likes.has_value());
+  EXPECT_FALSE(parsed.posts[0].author.followers.has_value());
+}
+
 }  // namespace
 }  // namespace earshot::ingest

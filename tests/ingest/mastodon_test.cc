@@ -161,5 +161,17 @@ TEST(MastodonAdapterTest, QuoteAndEmptyContent) {
   EXPECT_EQ(parsed.rejections[0].origin.index, 1);
 }
 
+TEST(MastodonAdapterTest, EmptyUrlKeepsTheUriAndANullStatusIsRejectedAlone) {
+  auto parsed =
+      ParseText(R"([{"id":"11","uri":"https://example.social/users/a/statuses/11","url":"",)"
+                R"("created_at":"2023-01-01T00:00:00.000Z","content":"<p>Sch&ouml;n</p>",)"
+                R"("account":{"id":"1","acct":"a"}},null])",
+                Format::kMastodon);
+  ASSERT_EQ(parsed.posts.size(), 1u);
+  EXPECT_EQ(parsed.posts[0].url, "https://example.social/users/a/statuses/11");
+  EXPECT_EQ(parsed.posts[0].text, "Schön");
+  EXPECT_EQ(parsed.ReasonCounts(), (std::map<std::string, int>{{"not_a_post", 1}}));
+}
+
 }  // namespace
 }  // namespace earshot::ingest

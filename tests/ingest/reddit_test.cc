@@ -238,5 +238,23 @@ TEST(RedditAdapterTest, RepliesBeyondTheDepthLimitAreReportedNotDropped) {
   EXPECT_NE(deep.rejections[0].detail.find("nested deeper than"), std::string::npos);
 }
 
+// A downvoted post keeps its score below zero; a crosspost's url (the shared post's relative
+// path) is no link of the post.
+TEST(RedditAdapterTest, NegativeScoresAndCrosspostPaths) {
+  auto comment =
+      ParseText(R"({"id":"abc","body":"this product sucks","created_utc":1700000000,"author":"u",)"
+                R"("subreddit":"gadgets","link_id":"t3_x","parent_id":"t3_x","score":-7})",
+                Format::kReddit);
+  ASSERT_EQ(comment.posts.size(), 1u);
+  EXPECT_EQ(comment.posts[0].engagement.score, -7);
+  auto crosspost = ParseText(
+      R"({"kind":"t3","data":{"id":"s1","title":"look","selftext":"","created_utc":1700000000,)"
+      R"("author":"u","subreddit":"pics","url":"/r/pics/comments/s0/original/","score":"-2"}})",
+      Format::kReddit);
+  ASSERT_EQ(crosspost.posts.size(), 1u);
+  EXPECT_TRUE(crosspost.posts[0].links.empty());
+  EXPECT_EQ(crosspost.posts[0].engagement.score, -2);
+}
+
 }  // namespace
 }  // namespace earshot::ingest

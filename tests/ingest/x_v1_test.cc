@@ -202,5 +202,15 @@ TEST(XV1AdapterTest, BadJsonIsMalformed) {
   EXPECT_EQ(parsed.ReasonCounts(), (std::map<std::string, int>{{"malformed_json", 1}}));
 }
 
+TEST(XV1AdapterTest, ANonObjectStatusIsRejectedAloneAndOldLanguageCodesAreMapped) {
+  auto parsed =
+      ParseText(R"({"statuses":[null,{"id_str":"1","text":"shalom","lang":"iw",)"
+                R"("created_at":"Sun Aug 31 00:29:15 +0000 2014","user":{"screen_name":"a"}}]})",
+                Format::kXV1);
+  ASSERT_EQ(parsed.posts.size(), 1u);
+  EXPECT_EQ(parsed.posts[0].lang, "he");
+  EXPECT_EQ(parsed.ReasonCounts(), (std::map<std::string, int>{{"not_a_post", 1}}));
+}
+
 }  // namespace
 }  // namespace earshot::ingest

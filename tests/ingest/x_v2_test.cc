@@ -86,5 +86,30 @@ TEST(XV2AdapterTest, PostWithoutTextIsRejected) {
   EXPECT_EQ(parsed.rejections[0].reason, RejectReason::kMissingText);
 }
 
+// Every record is accounted for: one whose data holds no tweet (null, empty, not an object) is a
+// stream error when it carries one, else not a post; never nothing.
+TEST(XV2AdapterTest, DataWithoutTweetsIsAStreamErrorOrNotAPost) {
+  auto null_data =
+      ParseText(R"({"data":null,"errors":[{"title":"Not Found Error"}]})", Format::kXV2);
+  EXPECT_TRUE(null_data.posts.empty());
+  EXPECT_EQ(null_data.ReasonCounts(), (std::map<std::string, int>{{"stream_error", 1}}));
+  auto empty = ParseText(R"({"data":[],"meta":{"result_count":0}})", Format::kXV2);
+  EXPECT_EQ(empty.ReasonCounts(), (std::map<std::string, int>{{"not_a_post", 1}}));
+  auto scalar = ParseText(R"({"data":"x"})", Format::kXV2);
+  EXPECT_EQ(scalar.ReasonCounts(), (std::map<std::string, int>{{"not_a_post", 1}}));
+}
+
+// A null in a page of tweets is rejected alone; the tweets around it are kept.
+TEST(XV2AdapterTest, ANonObjectElementDoesNotDropThePage) {
+  auto parsed =
+      ParseText(R"({"data":[{"id":"1","text":"a","created_at":"2023-01-01T00:00:00Z"},null,)"
+                R"({"id":"3","text":"c","created_at":"2023-01-01T00:00:00Z","lang":"in"}]})",
+                Format::kXV2);
+  ASSERT_EQ(parsed.posts.size(), 2u);
+  EXPECT_EQ(parsed.ReasonCounts(), (std::map<std::string, int>{{"not_a_post", 1}}));
+  // X's withdrawn code for Indonesian becomes today's.
+  EXPECT_EQ(parsed.posts[1].lang, "id");
+}
+
 }  // namespace
 }  // namespace earshot::ingest
