@@ -1,6 +1,7 @@
 // Pieces shared by the two X adapters (API v1.1 and v2).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -23,6 +24,23 @@ inline void SetLang(std::string_view code, Post& post) {
   } else {
     post.lang.assign(code);
   }
+}
+
+// The creation time a tweet id carries: ids since November 2010 are snowflakes, whose bits above
+// the lowest 22 are milliseconds since 2010-11-04T01:42:54.657Z. 0 for an id that is not one
+// (the sequential ids before, all below 2^40). X API v2 sends created_at only when the request
+// asks for it (tweet.fields); without it the id still dates the tweet to the millisecond.
+inline int64_t SnowflakeTimeMs(std::string_view id) {
+  if (id.empty() || id.size() > 20) return 0;
+  uint64_t value = 0;
+  for (char c : id) {
+    if (c < '0' || c > '9') return 0;
+    const uint64_t digit = static_cast<uint64_t>(c - '0');
+    if (value > (UINT64_MAX - digit) / 10) return 0;
+    value = value * 10 + digit;
+  }
+  if (value < (uint64_t{1} << 40)) return 0;
+  return static_cast<int64_t>(value >> 22) + 1288834974657;
 }
 
 // X text carries HTML entities (&amp; &lt; &gt;) even in JSON.

@@ -311,6 +311,7 @@ error_code ParseXV2(od::document& doc, RecordContext& ctx) {
       }
     }
     x::SetUrl(post);
+    if (post.created_at_ms <= 0) post.created_at_ms = x::SnowflakeTimeMs(post.id);
     if (!ValidatePost(post, ctx)) continue;
     if (kept != i) posts[kept] = std::move(post);
     ++kept;

@@ -111,5 +111,15 @@ TEST(XV2AdapterTest, ANonObjectElementDoesNotDropThePage) {
   EXPECT_EQ(parsed.posts[1].lang, "id");
 }
 
+// created_at comes only when the request asks for it (tweet.fields); a snowflake id dates the
+// tweet to the millisecond. An id from before snowflakes (2010) dates nothing.
+TEST(XV2AdapterTest, WithoutCreatedAtTheSnowflakeIdGivesTheTime) {
+  auto parsed = ParseText(
+      R"({"data":[{"id":"1460323737035677698","text":"a"},{"id":"20","text":"b"}]})", Format::kXV2);
+  ASSERT_EQ(parsed.posts.size(), 1u);
+  EXPECT_EQ(parsed.posts[0].created_at_ms, 1637003285069);  // 2021-11-15T19:08:05.069Z
+  EXPECT_EQ(parsed.ReasonCounts(), (std::map<std::string, int>{{"bad_timestamp", 1}}));
+}
+
 }  // namespace
 }  // namespace earshot::ingest
