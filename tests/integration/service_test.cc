@@ -3,6 +3,9 @@
 // producer queue, readiness and metrics. The fault tests are in service_faults_test.cc.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 #include "tests/integration/service_fixture.h"
 
 namespace earshot::testing {
@@ -185,6 +188,41 @@ TEST_F(ServiceTest, OutputsTooLargeForTheProducerAreDeadLetteredAndCommitted) {
   auto enriched = ReadTopic(bootstrap_, "earshot.enriched");
   ASSERT_EQ(enriched.size(), 1u);
   EXPECT_NE(enriched[0].value.find("\"id\":\"43\""), std::string::npos);
+}
+
+// A produce request the broker refuses for good leaves its records unfinished: nothing is
+// committed past them, /readyz says why, the error is counted, and the stop reports it (exit 1).
+// The service stays up rather than exit, so that a record that fails every time stalls its own
+// partitions on one instance instead of taking down each replica that the rebalance hands them
+// to in turn.
+TEST_F(ServiceTest, AProduceRefusedForGoodIsNeverCommittedPast) {
+  auto config = Load(WriteConfig("", 1 << 20, 2000));
+  auto records = Generate(400, 53, 0.0);
+  Expected expected = ExpectedOutputs(*config, records);
+  ASSERT_GT(expected.enriched, 10);
+  ASSERT_TRUE(ProduceAll(bootstrap_, records));
+  // Produce (API key 0) answers MESSAGE_TOO_LARGE (10), which librdkafka does not retry, to
+  // the next request: the service's first.
+  broker_->PushRequestErrors(0, 1, 10);
+  auto running = StartService(config, Rules(*config), bootstrap_);
+  ASSERT_NE(running, nullptr);
+  const int port = running->service->admin_port();
+  std::string body;
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        return HttpGet(port, "/readyz", &body) == 503 &&
+               body == "not ready: a record could not be produced; see the log\n";
+      },
+      30))
+      << body;
+  EXPECT_GE(Metric(port, "earshot_kafka_producer_errors_total"), 1.0);
+  // Everything else finishes and is committed; the refused records never are.
+  EXPECT_TRUE(WaitFor([&] { return running->service->stats().consumed.load() == 400; }, 30));
+  std::this_thread::sleep_for(std::chrono::seconds(1));  // five commit intervals
+  EXPECT_GT(Committed(), 0);
+  EXPECT_LT(Committed(), InputEnd());
+  EXPECT_EQ(running->Stop(), 1);
+  EXPECT_LT(Committed(), InputEnd());
 }
 
 // An asynchronous commit the coordinator refuses must not count as done: the partitions are
