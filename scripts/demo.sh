@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's first command: install what is missing, build, and run the demo — earshot's
 # streaming service on an embedded Kafka broker, fed by its own generator, with a complaint storm
-# about one brand 20 s in. Runs for DEMO_SECONDS (default 45) or until Ctrl-C.
+# about one brand 20 s in, scraped by Prometheus (helm/earshot/files/prometheus-rules.yaml loaded)
+# that pages Alertmanager about the storm. Runs for DEMO_SECONDS (default 45) or until Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,8 +24,9 @@ tail -n 1 "$tmp_parse"
 
 tmp=$(mktemp -d)
 cleanup() {
-  [[ -n "${broker_pid:-}" ]] && kill "$broker_pid" 2>/dev/null || true
-  [[ -n "${gen_pid:-}" ]] && kill "$gen_pid" 2>/dev/null || true
+  for pid in "${run_pid:-}" "${prom_pid:-}" "${am_pid:-}" "${broker_pid:-}" "${gen_pid:-}"; do
+    [[ -n "$pid" ]] && kill "$pid" 2>/dev/null || true
+  done
   wait 2>/dev/null || true
   rm -rf "$tmp" "$tmp_parse"
 }
@@ -43,8 +45,61 @@ echo "   generator: 400 posts/s in six source formats; complaint storm about Nim
   --duration "$seconds" --scenario complaint-storm --storm-at 20 2>/dev/null &
 gen_pid=$!
 "$earshot" run -c examples/stream.yaml --bootstrap "$bootstrap" --summary --duration "$seconds" \
-  --admin-listen 127.0.0.1:0 || true
+  --admin-listen 127.0.0.1:0 --admin-port-file "$tmp/admin-port" &
+run_pid=$!
+for _ in $(seq 1 100); do [[ -s "$tmp/admin-port" ]] && break; sleep 0.1; done
+
+# Prometheus scrapes earshot's /metrics every second with earshot's alerting rules and sends what
+# fires to Alertmanager. The demo lasts seconds, not minutes: its copy of the rules pages on the
+# brand alerts at once (their `for:` set to 0s).
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+if [[ -s "$tmp/admin-port" ]] && command -v prometheus >/dev/null &&
+  command -v prometheus-alertmanager >/dev/null; then
+  am_port=$(free_port)
+  printf 'route:\n  receiver: care\n  group_wait: 0s\n  group_by: [alertname, brand]\nreceivers:\n  - name: care\n' \
+    >"$tmp/alertmanager.yml"
+  prometheus-alertmanager --config.file="$tmp/alertmanager.yml" --storage.path="$tmp/am" \
+    --web.listen-address="127.0.0.1:$am_port" --cluster.listen-address= >"$tmp/am.log" 2>&1 &
+  am_pid=$!
+  rules=helm/earshot/files/prometheus-rules.yaml
+  service_group=$(grep -n '^  - name: earshot-service' "$rules" | cut -d: -f1)
+  {
+    head -n $((service_group - 1)) "$rules" | sed -E 's/^( +)for: .+$/\1for: 0s/'
+    tail -n +"$service_group" "$rules"
+  } >"$tmp/rules.yaml"
+  prom_port=$(free_port)
+  {
+    echo "global: {scrape_interval: 1s, evaluation_interval: 1s}"
+    echo "rule_files: [$tmp/rules.yaml]"
+    echo "alerting: {alertmanagers: [{static_configs: [{targets: ['127.0.0.1:$am_port']}]}]}"
+    echo "scrape_configs:"
+    echo "  - {job_name: earshot, static_configs: [{targets: ['127.0.0.1:$(cat "$tmp/admin-port")']}]}"
+  } >"$tmp/prometheus.yml"
+  prometheus --config.file="$tmp/prometheus.yml" --storage.tsdb.path="$tmp/prom" \
+    --web.listen-address="127.0.0.1:$prom_port" >"$tmp/prom.log" 2>&1 &
+  prom_pid=$!
+  echo "   Prometheus http://127.0.0.1:$prom_port (earshot's rules); Alertmanager http://127.0.0.1:$am_port"
+fi
+wait "$run_pid" || true
+run_pid=
 kill "$gen_pid" 2>/dev/null || true
+
+if [[ -n "${am_pid:-}" ]]; then
+  echo
+  echo "== alerts Alertmanager received from Prometheus (team, severity, alert, summary)"
+  python3 -c '
+import json, sys, urllib.request
+alerts = json.load(urllib.request.urlopen(sys.argv[1] + "/api/v2/alerts", timeout=5))
+for a in sorted(alerts, key=lambda a: (a["labels"].get("team", ""), a["labels"]["alertname"])):
+    labels = a["labels"]
+    print("%-9s%-8s%-24s%s" % (labels.get("team", ""), labels.get("severity", ""),
+                               labels["alertname"], a["annotations"].get("summary", "")))
+if not alerts:
+    print("(none yet: the storm starts 20 s in; try DEMO_SECONDS=60)")
+' "http://127.0.0.1:$am_port" || true
+fi
 
 echo
 echo "== three enriched records, read back from topic earshot.enriched with kcat"
