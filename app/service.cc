@@ -97,6 +97,10 @@ std::unique_ptr<Service> Service::Create(std::shared_ptr<const Config> config,
     if (input.topic.empty()) continue;
     topics.push_back(input.topic);
     impl->topic_format[input.topic] = input.format;
+    // At 0 from the start: the first offset reset must show as an increase, which a series
+    // born at its first value does not.
+    impl->metrics->offset_resets.Add({{"topic", input.topic}});
+    impl->metrics->records_skipped.Add({{"topic", input.topic}});
   }
   if (topics.empty()) {
     error = config->path + ": no input has a Kafka 'topic' to consume";

@@ -349,6 +349,9 @@ void Service::Impl::OnRebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partitio
     }
     slots[s].assigned = false;
     slots[s].paused = false;
+    // The lag of a partition given up is its next owner's to report: a last value left here
+    // would be summed with, or outlast, the live one in every replica's /metrics.
+    if (slots[s].lag != nullptr) slots[s].lag->Set(0);
   }
   if (paused->cnt > 0) rd_kafka_resume_partitions(consumer, paused);
   rd_kafka_topic_partition_list_destroy(paused);

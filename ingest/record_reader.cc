@@ -167,25 +167,18 @@ Framing DetectFraming(std::string_view data, Format format) {
   std::string_view first = TrimAscii(head.substr(0, newline));
   bool opens_value = !first.empty() && (first[0] == '{' || first[0] == '[');
   if (!opens_value || IsCompleteValue(first)) return Framing::kJsonLines;
-  // The first line opens a value it does not close: a pretty-printed document, unless the next
-  // line and the last line each hold a whole value of their own (JSON lines whose first line is
-  // cut short: that line alone is broken, not the whole file). A document's last line closes it
-  // ("}", "]}"), which is no whole value. A capture cut at both ends has a broken last line
-  // too: then the line before it decides.
+  // The first line opens a value it does not close: a pretty-printed document, or JSON lines
+  // whose first line is cut short (a capture started mid-record: that line alone is broken, not
+  // the whole file). A next line that is no whole value of its own means a document. When it
+  // is one, the whole input decides: a valid JSON document is one ("{\"data\": [" with a tweet
+  // on each line below), anything else lines (a capture cut at both ends).
   std::string_view second = TrimAscii(rest.substr(0, rest.find('\n')));
-  const size_t last_break = rest.rfind('\n');
-  std::string_view last =
-      TrimAscii(last_break == std::string_view::npos ? rest : rest.substr(last_break + 1));
   if (!IsCompleteValue(second)) return Framing::kJsonDocument;
-  if (IsCompleteValue(last)) return Framing::kJsonLines;
-  if (last_break == std::string_view::npos) return Framing::kJsonDocument;
-  std::string_view before_last = rest.substr(0, last_break);
-  const size_t break_before = before_last.rfind('\n');
-  std::string_view penultimate = TrimAscii(
-      break_before == std::string_view::npos ? before_last : before_last.substr(break_before + 1));
-  return break_before != std::string_view::npos && IsCompleteValue(penultimate)
-             ? Framing::kJsonLines
-             : Framing::kJsonDocument;
+  simdjson::dom::parser validator;
+  simdjson::dom::element ignored;
+  return validator.parse(head.data(), head.size()).get(ignored) == simdjson::SUCCESS
+             ? Framing::kJsonDocument
+             : Framing::kJsonLines;
 }
 
 void ParseInput(PostParser& parser, std::string_view data, Format format, std::string_view name,

@@ -173,10 +173,16 @@ TEST(FramingTest, TellsLinesFromDocuments) {
   // A first line cut short does not turn JSON lines into one broken document...
   EXPECT_EQ(DetectFraming("{\"a\":\"cut\n{\"a\":2}\n{\"a\":3}\n", Format::kAuto),
             Framing::kJsonLines);
-  // A capture cut at both ends (its first and its last line broken) is JSON lines too: the line
-  // before the broken last one holds a whole value.
+  // A capture cut at both ends (its first and its last line broken) is JSON lines too, however
+  // few lines it has...
   EXPECT_EQ(DetectFraming("{\"a\":\"cut\n{\"a\":2}\n{\"a\":3}\n{\"a\":", Format::kAuto),
             Framing::kJsonLines);
+  EXPECT_EQ(DetectFraming("{\"a\":\"cut\n{\"a\":2}\n{\"a\":", Format::kAuto), Framing::kJsonLines);
+  // ...while a valid document with whole objects on lines of their own stays a document.
+  EXPECT_EQ(DetectFraming("{\"data\": [\n{\"id\": \"1\"}\n],\n\"includes\": {\"users\": [\n"
+                          "{\"id\": \"9\"}\n]}}\n",
+                          Format::kAuto),
+            Framing::kJsonDocument);
   // ...while a document whose inner objects sit on lines of their own stays a document.
   EXPECT_EQ(DetectFraming("{\"data\": [\n  {\"id\": 1},\n  {\"id\": 2}\n]}\n", Format::kAuto),
             Framing::kJsonDocument);

@@ -298,6 +298,11 @@ TEST_F(ServiceTest, ReadinessFollowsAssignmentAndMetricsAreServed) {
       << body.substr(body.find("earshot_records_in_flight"), 300);
   EXPECT_NE(body.find("earshot_queue_depth{queue=\"work\",worker=\"0\"} "), std::string::npos);
   EXPECT_NE(body.find("earshot_paused_partitions "), std::string::npos);
+  // At 0 before any offset reset, so that the first one shows as an increase to an alert rule.
+  EXPECT_NE(body.find("\nearshot_kafka_consumer_records_skipped_total{topic=\"raw.reddit\"} 0\n"),
+            std::string::npos);
+  EXPECT_NE(body.find("\nearshot_kafka_consumer_offset_resets_total{topic=\"raw.x\"} 0\n"),
+            std::string::npos);
   // The 24 partitions (6 topics of 4) split evenly over the 2 workers.
   EXPECT_NE(body.find("earshot_worker_partitions{worker=\"0\"} 12\n"), std::string::npos)
       << body.substr(body.find("earshot_worker_partitions"), 200);
