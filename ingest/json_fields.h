@@ -134,18 +134,19 @@ inline std::optional<int64_t> ParseCount(std::string_view s) {
   return v;
 }
 
-// A count that may be an integer, a float (truncated) or a numeric string.
-inline std::optional<int64_t> GetCount(od::value value) {
+// A whole number written as an integer, a float (truncated) or a numeric string ("1,234").
+// Below zero only when `signed_ok`.
+inline std::optional<int64_t> GetWholeNumber(od::value value, bool signed_ok) {
   od::json_type type;
   if (value.type().get(type) != simdjson::SUCCESS) return std::nullopt;
   if (type == od::json_type::number) {
     int64_t i;
-    // A count below zero is a broken field (the schemas say counts are >= 0): absent.
     if (value.get_int64().get(i) == simdjson::SUCCESS) {
-      return i >= 0 ? std::optional<int64_t>(i) : std::nullopt;
+      return signed_ok || i >= 0 ? std::optional<int64_t>(i) : std::nullopt;
     }
     double d;
-    if (value.get_double().get(d) == simdjson::SUCCESS && d >= 0 && d < 9.2e18) {
+    if (value.get_double().get(d) == simdjson::SUCCESS && (signed_ok ? d > -9.2e18 : d >= 0) &&
+        d < 9.2e18) {
       return static_cast<int64_t>(d);
     }
     return std::nullopt;
@@ -153,35 +154,19 @@ inline std::optional<int64_t> GetCount(od::value value) {
   if (type == od::json_type::string) {
     std::string_view s;
     if (value.get_string().get(s) != simdjson::SUCCESS) return std::nullopt;
-    return ParseCount(s);
-  }
-  return std::nullopt;
-}
-
-// A signed whole number (a score: Reddit's goes below zero when a post is downvoted), as an
-// integer, a float (truncated) or a numeric string.
-inline std::optional<int64_t> GetScore(od::value value) {
-  od::json_type type;
-  if (value.type().get(type) != simdjson::SUCCESS) return std::nullopt;
-  if (type == od::json_type::number) {
-    int64_t i;
-    if (value.get_int64().get(i) == simdjson::SUCCESS) return i;
-    double d;
-    if (value.get_double().get(d) == simdjson::SUCCESS && d > -9.2e18 && d < 9.2e18) {
-      return static_cast<int64_t>(d);
-    }
-    return std::nullopt;
-  }
-  if (type == od::json_type::string) {
-    std::string_view s;
-    if (value.get_string().get(s) != simdjson::SUCCESS) return std::nullopt;
-    const bool negative = !s.empty() && s[0] == '-';
+    const bool negative = signed_ok && !s.empty() && s[0] == '-';
     std::optional<int64_t> magnitude = ParseCount(negative ? s.substr(1) : s);
     if (!magnitude) return std::nullopt;
     return negative ? -*magnitude : *magnitude;
   }
   return std::nullopt;
 }
+
+// A count. One below zero is a broken field (the schemas say counts are >= 0): absent.
+inline std::optional<int64_t> GetCount(od::value value) { return GetWholeNumber(value, false); }
+
+// A signed whole number: a score (Reddit's goes below zero when a post is downvoted).
+inline std::optional<int64_t> GetScore(od::value value) { return GetWholeNumber(value, true); }
 
 // The value of a short plain decimal number token ("4", "-3.5", "5.0": at most 15 digits, no
 // exponent, JSON's syntax), or nullopt for anything else. Exact: the digits as an integer below
