@@ -60,6 +60,15 @@ struct RunOptions {
   std::function<void(const std::string& bootstrap)> on_started;  // for the demo driver
 };
 
+struct AggregateCommandOptions {
+  std::string config;
+  double duration_s = 0;        // stop after this long (0: until SIGINT/SIGTERM)
+  std::string bootstrap;        // overrides kafka.bootstrap
+  std::string admin_listen;     // overrides aggregator.admin_listen
+  std::string admin_port_file;  // write the admin port here once listening
+  std::string alertmanager;     // overrides aggregator.alertmanager.url
+};
+
 struct BrokerOptions {
   int brokers = 3;
   int partitions = 6;
@@ -191,6 +200,7 @@ int RunTrainSentiment(const TrainSentimentOptions& options);
 int RunGenerate(const GenerateOptions& options);
 int RunService(const RunOptions& options);
 int RunBroker(const BrokerOptions& options);
+int RunAggregate(const AggregateCommandOptions& options);
 int RunMatch(const MatchCommandOptions& options);
 int RunCheckConfig(const std::string& path);
 

@@ -9,8 +9,12 @@
 #include <set>
 #include <sstream>
 
+#include "app/config_reader.h"
+
 namespace earshot::app {
 namespace {
+
+using config_internal::TypeName;
 
 size_t EditDistance(const std::string& a, const std::string& b) {
   std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
@@ -26,94 +30,10 @@ size_t EditDistance(const std::string& a, const std::string& b) {
   return prev[b.size()];
 }
 
-std::string TypeName(const YAML::Node& node) {
-  switch (node.Type()) {
-    case YAML::NodeType::Map: return "a mapping";
-    case YAML::NodeType::Sequence: return "a list";
-    case YAML::NodeType::Null: return "null";
-    case YAML::NodeType::Scalar: return "a scalar";
-    default: return "nothing";
-  }
-}
-
 // Walks the YAML tree, collecting every error with its position.
-class Loader {
+class Loader : public config_internal::ConfigReader {
  public:
-  Loader(std::string file, std::vector<ConfigError>& errors)
-      : file_(std::move(file)), errors_(errors) {}
-
-  void Error(const YAML::Node& node, const std::string& message) {
-    errors_.push_back({file_, Location(node), message});
-  }
-
-  static SourceLocation Location(const YAML::Node& node) {
-    YAML::Mark mark = node.Mark();
-    if (mark.is_null()) return {};
-    return {mark.line + 1, mark.column + 1};
-  }
-
-  // Reports keys of `map` not in `known`. Returns false when `map` is not a mapping.
-  bool CheckMap(const YAML::Node& map, const std::vector<std::string>& known,
-                const std::string& what) {
-    if (!map.IsMap()) {
-      Error(map, what + " must be a mapping, found " + TypeName(map));
-      return false;
-    }
-    std::map<std::string, SourceLocation> seen;
-    for (const auto& kv : map) {
-      std::string key = kv.first.Scalar();
-      // YAML leaves a repeated key to the loader; yaml-cpp keeps both and reads the first.
-      if (auto [at, fresh] = seen.emplace(key, Location(kv.first)); !fresh) {
-        Error(kv.first, "duplicate key '" + key + "' in " + what + " (first at line " +
-                            std::to_string(at->second.line) + ")");
-        continue;
-      }
-      if (std::find(known.begin(), known.end(), key) != known.end()) continue;
-      std::string message = "unknown key '" + key + "' in " + what;
-      std::string suggestion = SuggestKey(key, known);
-      if (!suggestion.empty()) message += "; did you mean '" + suggestion + "'?";
-      Error(kv.first, message);
-    }
-    return true;
-  }
-
-  bool String(const YAML::Node& map, const std::string& key, std::string& out, bool required,
-              const std::string& what) {
-    YAML::Node node = map[key];
-    if (!node) {
-      if (required) Error(map, what + " is missing required key '" + key + "'");
-      return false;
-    }
-    if (!node.IsScalar()) {
-      Error(node, "'" + key + "' in " + what + " must be a string, found " + TypeName(node));
-      return false;
-    }
-    out = node.Scalar();
-    if (required && out.empty()) {
-      Error(node, "'" + key + "' in " + what + " must not be empty");
-      return false;
-    }
-    return true;
-  }
-
-  bool Integer(const YAML::Node& map, const std::string& key, int64_t& out, int64_t min,
-               int64_t max, const std::string& what) {
-    YAML::Node node = map[key];
-    if (!node) return false;
-    int64_t value = 0;
-    bool ok = node.IsScalar() && YAML::convert<int64_t>::decode(node, value);
-    if (!ok) {
-      Error(node, "'" + key + "' in " + what + " must be an integer");
-      return false;
-    }
-    if (value < min || value > max) {
-      Error(node, "'" + key + "' in " + what + " must be between " + std::to_string(min) +
-                      " and " + std::to_string(max) + ", found " + std::to_string(value));
-      return false;
-    }
-    out = value;
-    return true;
-  }
+  using ConfigReader::ConfigReader;
 
   void LoadInputs(const YAML::Node& node, Config& config) {
     if (!node.IsSequence()) {
@@ -362,42 +282,6 @@ class Loader {
       }
       config.brands.push_back(std::move(brand));
     }
-  }
-
-  bool Number(const YAML::Node& map, const std::string& key, double& out, double min, double max,
-              const std::string& what) {
-    YAML::Node node = map[key];
-    if (!node) return false;
-    double value = 0;
-    if (!node.IsScalar() || !YAML::convert<double>::decode(node, value)) {
-      Error(node, "'" + key + "' in " + what + " must be a number");
-      return false;
-    }
-    if (value < min || value > max) {
-      Error(node, "'" + key + "' in " + what + " must be between " + std::to_string(min) +
-                      " and " + std::to_string(max));
-      return false;
-    }
-    out = value;
-    return true;
-  }
-
-  std::string Resolve(const std::string& path) const {
-    if (path.empty() || path[0] == '/') return path;
-    size_t slash = file_.rfind('/');
-    return slash == std::string::npos ? path : file_.substr(0, slash + 1) + path;
-  }
-
-  bool Bool(const YAML::Node& map, const std::string& key, bool& out, const std::string& what) {
-    YAML::Node node = map[key];
-    if (!node) return false;
-    bool value = false;
-    if (!node.IsScalar() || !YAML::convert<bool>::decode(node, value)) {
-      Error(node, "'" + key + "' in " + what + " must be true or false");
-      return false;
-    }
-    out = value;
-    return true;
   }
 
   void LoadSentiment(const YAML::Node& node, Config& config) {
@@ -651,23 +535,29 @@ class Loader {
       errors_.push_back({file_, {1, 1}, "the config is empty"});
       return;
     }
-    if (!CheckMap(root, {"inputs", "kafka", "topics", "service", "limits", "matching", "brands",
-                         "sentiment", "complaints"},
+    if (!CheckMap(root,
+                  {"inputs", "kafka", "topics", "service", "limits", "matching", "brands",
+                   "sentiment", "complaints", "aggregator"},
                   "the config")) {
       return;
     }
     YAML::Node topics = root["topics"];
     if (topics) {
-      if (CheckMap(topics, {"enriched", "dead_letter"}, "topics")) {
+      if (CheckMap(topics, {"enriched", "dead_letter", "alerts"}, "topics")) {
         String(topics, "enriched", config.topics.enriched, false, "topics");
         String(topics, "dead_letter", config.topics.dead_letter, false, "topics");
-        for (const char* key : {"enriched", "dead_letter"}) {
+        String(topics, "alerts", config.topics.alerts, false, "topics");
+        for (const char* key : {"enriched", "dead_letter", "alerts"}) {
           if (topics[key] && topics[key].IsScalar() && topics[key].Scalar().empty()) {
             Error(topics[key], std::string("'") + key + "' in topics must not be empty");
           }
         }
         if (config.topics.enriched == config.topics.dead_letter) {
           Error(topics, "topics 'enriched' and 'dead_letter' must differ");
+        }
+        if (config.topics.alerts == config.topics.enriched ||
+            config.topics.alerts == config.topics.dead_letter) {
+          Error(topics, "topic 'alerts' must differ from 'enriched' and 'dead_letter'");
         }
       }
     }
@@ -677,11 +567,13 @@ class Loader {
       // An input on an output topic would read earshot's own records back.
       for (const InputConfig& input : config.inputs) {
         if (!input.topic.empty() &&
-            (input.topic == config.topics.enriched || input.topic == config.topics.dead_letter)) {
-          errors_.push_back({file_, input.location,
-                             "input topic '" + input.topic +
-                                 "' is one of earshot's output topics (topics.enriched, "
-                                 "topics.dead_letter): it would read its own records"});
+            (input.topic == config.topics.enriched || input.topic == config.topics.dead_letter ||
+             input.topic == config.topics.alerts)) {
+          errors_.push_back(
+              {file_, input.location,
+               "input topic '" + input.topic +
+                   "' is one of earshot's output topics (topics.enriched, "
+                   "topics.dead_letter, topics.alerts): it would read its own records"});
         }
       }
     } else {
@@ -712,11 +604,10 @@ class Loader {
     if (YAML::Node brands = root["brands"]) LoadBrands(brands, config);
     if (YAML::Node sentiment = root["sentiment"]) LoadSentiment(sentiment, config);
     if (YAML::Node complaints = root["complaints"]) LoadComplaints(complaints, config);
+    if (YAML::Node aggregator = root["aggregator"]) {
+      config_internal::LoadAggregator(*this, aggregator, config);
+    }
   }
-
- private:
-  std::string file_;
-  std::vector<ConfigError>& errors_;
 };
 
 }  // namespace

@@ -14,6 +14,7 @@
 
 #include "ingest/format.h"
 #include "ingest/generic_mapping.h"
+#include "pipeline/aggregate/aggregator.h"
 #include "pipeline/complaints/complaints.h"
 #include "pipeline/match/rule_set.h"
 #include "pipeline/sentiment/lexicon.h"
@@ -46,6 +47,7 @@ struct KafkaConfig {
 struct TopicsConfig {
   std::string enriched = "earshot.enriched";
   std::string dead_letter = "earshot.dead-letter";
+  std::string alerts = "earshot.alerts";  // written by `earshot aggregate`
 };
 
 struct ServiceConfig {
@@ -106,6 +108,19 @@ struct ComplaintsConfig {
   SourceLocation location;
 };
 
+// The `aggregator:` section, read by `earshot aggregate` (docs/aggregator.md): windows, spike
+// rules, and where alerts go besides the alerts topic.
+struct AggregatorConfig {
+  std::string group_id;  // empty: kafka.group_id + "-aggregator"
+  pipeline::aggregate::AggregatorOptions options;
+  std::string alertmanager_url;  // empty: alerts go to the alerts topic only
+  int alertmanager_timeout_ms = 2000;
+  int resend_interval_ms = 60000;  // firing alerts are re-posted this often
+  std::string admin_listen = "127.0.0.1:9465";
+  int commit_interval_ms = 1000;
+  std::map<std::string, std::string> labels;  // added to every Alertmanager alert
+};
+
 struct Config {
   std::string path;
   std::string source;  // the YAML text as loaded: query errors are placed by reading it back
@@ -119,6 +134,7 @@ struct Config {
   std::vector<BrandConfig> brands;
   SentimentConfig sentiment;
   ComplaintsConfig complaints;
+  AggregatorConfig aggregator;
 };
 
 struct ConfigError {

@@ -79,6 +79,27 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--admin-port-file", run.admin_port_file,
                       "Write the admin HTTP port to this file once listening");
 
+  AggregateCommandOptions aggregate;
+  CLI::App* aggregate_cmd = app.add_subcommand(
+      "aggregate",
+      "Run the aggregator: windows per brand over the enriched topic, spike detection, alerts");
+  aggregate_cmd->add_option("--config,-c", aggregate.config, "Config file")->required();
+  aggregate_cmd->add_option("--duration", aggregate.duration_s,
+                            "Stop after this many seconds (default: run until SIGINT/SIGTERM)");
+  aggregate_cmd->add_option("--bootstrap", aggregate.bootstrap,
+                            "Kafka bootstrap servers (overrides the config)");
+  aggregate_cmd->add_option("--admin-listen", aggregate.admin_listen,
+                            "host:port for /metrics, /healthz, /readyz, /stats (overrides the "
+                            "config)");
+  aggregate_cmd->add_option("--admin-port-file", aggregate.admin_port_file,
+                            "Write the admin HTTP port to this file once listening");
+  aggregate_cmd->add_option("--alertmanager", aggregate.alertmanager,
+                            "Alertmanager base URL (overrides aggregator.alertmanager.url)");
+  aggregate_cmd->footer(
+      "Reads topics.enriched, writes alerts to topics.alerts (schemas/alert.schema.json) and, "
+      "with\n"
+      "an Alertmanager URL, posts them there. Settings: the config's `aggregator:` section.");
+
   BrokerOptions broker;
   CLI::App* broker_cmd = app.add_subcommand(
       "broker", "Run an embedded Kafka broker (librdkafka's mock cluster) on loopback");
@@ -327,5 +348,6 @@ int main(int argc, char** argv) {
   if (*run_cmd) return RunService(run);
   if (*gen_cmd) return RunGenerate(generate);
   if (*broker_cmd) return RunBroker(broker);
+  if (*aggregate_cmd) return RunAggregate(aggregate);
   return kExitUsage;
 }

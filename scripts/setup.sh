@@ -10,7 +10,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev libutf8proc-dev
   clang libclang-rt-14-dev
-  libcivetweb-dev kcat libssl-dev libcld2-dev
+  libcivetweb-dev kcat libssl-dev libcld2-dev libcurl4-openssl-dev
   python3 python3-jsonschema python3-yaml python3-kafka python3-lz4
   python3-nltk python3-confluent-kafka
   prometheus prometheus-alertmanager

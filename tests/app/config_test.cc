@@ -122,7 +122,7 @@ TEST(ConfigTest, TopicsThatWouldBreakTheFlowAreErrors) {
   EXPECT_EQ(errors[0], "test.yaml:6:12: topic 'raw' is already the topic of inputs[0]");
   EXPECT_EQ(errors[1],
             "test.yaml:8:5: input topic 'earshot.enriched' is one of earshot's output topics "
-            "(topics.enriched, topics.dead_letter): it would read its own records");
+            "(topics.enriched, topics.dead_letter, topics.alerts): it would read its own records");
   errors = Errors("inputs: [{name: a, topic: t}]\ntopics:\n  enriched: x\n  dead_letter: ''\n");
   ASSERT_EQ(errors.size(), 1u) << ::testing::PrintToString(errors);
   EXPECT_EQ(errors[0], "test.yaml:4:16: 'dead_letter' in topics must not be empty");

@@ -54,8 +54,8 @@ def main():
     proc, objs = render(helm, chart)
     check(proc.returncode == 0, f"default render failed: {proc.stderr}")
     kinds = sorted(k for k, _ in objs)
-    check(kinds == ["Deployment", "PodDisruptionBudget", "Secret", "Service"],
-          f"default render holds {kinds}")
+    check(kinds == ["Deployment", "Deployment", "PodDisruptionBudget", "Secret", "Service",
+                    "Service"], f"default render holds {kinds}")
     dep = objs.get(("Deployment", "rel-earshot"), {})
     pod = dep.get("spec", {}).get("template", {}).get("spec", {})
     c = (pod.get("containers") or [{}])[0]
@@ -108,7 +108,12 @@ def main():
                           "env[0].name=EARSHOT_DATA_ROOT", "env[0].value=/usr/share/earshot")
     check(proc3.returncode == 0, f"override render failed: {proc3.stderr}")
     kinds3 = sorted(k for k, _ in objs3)
-    check(kinds3 == ["Deployment", "Service", "ServiceMonitor"], f"override render holds {kinds3}")
+    check(kinds3 == ["Deployment", "Deployment", "Service", "Service", "ServiceMonitor"],
+          f"override render holds {kinds3}")
+    monitor = objs3.get(("ServiceMonitor", "rel-earshot"), {}).get("spec", {}).get("selector", {})
+    names = [e.get("values") for e in monitor.get("matchExpressions", [])
+             if e.get("key") == "app.kubernetes.io/name"]
+    check(names == [["earshot", "earshot-aggregator"]], f"ServiceMonitor selects {monitor}")
     vol3 = (objs3.get(("Deployment", "rel-earshot"), {}).get("spec", {}).get("template", {})
             .get("spec", {}).get("volumes", [{}])[0])
     check(vol3.get("secret", {}).get("secretName") == "my-earshot",
@@ -117,6 +122,35 @@ def main():
             .get("spec", {}).get("containers", [{}])[0].get("env"))
     check(env3 == [{"name": "EARSHOT_DATA_ROOT", "value": "/usr/share/earshot"}], f"env {env3}")
     check("env" not in c, "env rendered with no values")
+
+    # The aggregator: its own Deployment and Service on the same config Secret, running
+    # `earshot aggregate`, with labels the service's selector does not match (two Deployments
+    # selecting each other's pods would fight over them); off with aggregator.enabled=false.
+    agg = objs.get(("Deployment", "rel-earshot-aggregator"), {})
+    agg_pod = agg.get("spec", {}).get("template", {})
+    ac = (agg_pod.get("spec", {}).get("containers") or [{}])[0]
+    check(ac.get("args") == ["aggregate", "--config", "/etc/earshot/earshot.yaml",
+                             "--admin-listen", "0.0.0.0:9465"], f"aggregator args {ac.get('args')}")
+    check(ac.get("readinessProbe", {}).get("httpGet", {}).get("path") == "/readyz",
+          "aggregator readiness probe is not /readyz")
+    check(agg_pod.get("spec", {}).get("volumes", [{}])[0].get("secret", {}).get("secretName")
+          == "rel-earshot-config", "aggregator does not mount the config Secret")
+    agg_labels = agg_pod.get("metadata", {}).get("labels", {})
+    service_selector = dep.get("spec", {}).get("selector", {}).get("matchLabels", {})
+    check(not all(agg_labels.get(k) == v for k, v in service_selector.items()),
+          f"the service's selector {service_selector} matches the aggregator's pods {agg_labels}")
+    agg_selector = agg.get("spec", {}).get("selector", {}).get("matchLabels", {})
+    check(all(agg_labels.get(k) == v for k, v in agg_selector.items()) and agg_selector,
+          "the aggregator's selector does not match its own pods")
+    pod_labels = dep.get("spec", {}).get("template", {}).get("metadata", {}).get("labels", {})
+    check(not all(pod_labels.get(k) == v for k, v in agg_selector.items()),
+          "the aggregator's selector matches the service's pods")
+    agg_svc = objs.get(("Service", "rel-earshot-aggregator"), {}).get("spec", {})
+    check(agg_svc.get("selector") == agg_selector and
+          agg_svc.get("ports", [{}])[0].get("port") == 9465, f"aggregator Service {agg_svc}")
+    _, objs8 = render(helm, chart, "aggregator.enabled=false")
+    check(("Deployment", "rel-earshot-aggregator") not in objs8 and
+          ("Service", "rel-earshot-aggregator") not in objs8, "aggregator.enabled=false ignored")
 
     # Monitoring on: the PrometheusRule holds files/prometheus-rules.yaml and the dashboard
     # ConfigMap files/grafana-dashboard.json, each as the file says, not rendered as a template
