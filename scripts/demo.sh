@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The README's first command: install what is missing, build, and run the demo — earshot's
 # streaming service on an embedded Kafka broker, fed by its own generator, with a complaint storm
-# about one brand 20 s in, scraped by Prometheus (helm/earshot/files/prometheus-rules.yaml loaded)
-# that pages Alertmanager about the storm. Runs for DEMO_SECONDS (default 45) or until Ctrl-C.
+# about one brand 25 s in; `earshot aggregate` windows the enriched topic per brand and pages
+# Alertmanager about the storm with the posts that caused it, and Prometheus scrapes both
+# (helm/earshot/files/prometheus-rules.yaml loaded) and pages too. Runs for DEMO_SECONDS (default
+# 45) or until Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,7 +26,8 @@ tail -n 1 "$tmp_parse"
 
 tmp=$(mktemp -d)
 cleanup() {
-  for pid in "${run_pid:-}" "${prom_pid:-}" "${am_pid:-}" "${broker_pid:-}" "${gen_pid:-}"; do
+  for pid in "${run_pid:-}" "${agg_pid:-}" "${prom_pid:-}" "${am_pid:-}" "${broker_pid:-}" \
+    "${gen_pid:-}"; do
     [[ -n "$pid" ]] && kill "$pid" 2>/dev/null || true
   done
   wait 2>/dev/null || true
@@ -32,7 +35,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-topics=raw.x,raw.x.v1,raw.reddit,raw.bluesky,raw.mastodon,raw.reviews,earshot.enriched,earshot.dead-letter
+topics=raw.x,raw.x.v1,raw.reddit,raw.bluesky,raw.mastodon,raw.reviews,earshot.enriched,earshot.dead-letter,earshot.alerts
 "$earshot" broker --partitions 12 --topics "$topics" --bootstrap-file "$tmp/bootstrap" >/dev/null &
 broker_pid=$!
 for _ in $(seq 1 100); do [[ -s "$tmp/bootstrap" ]] && break; sleep 0.1; done
@@ -40,9 +43,9 @@ bootstrap=$(cat "$tmp/bootstrap")
 
 echo
 echo "== earshot run on the embedded broker at $bootstrap for ${seconds}s (Ctrl-C stops it)"
-echo "   generator: 400 posts/s in six source formats; complaint storm about Nimbus Air from 20s"
+echo "   generator: 400 posts/s in six source formats; complaint storm about Nimbus Air from 25s"
 "$earshot" generate -c examples/stream.yaml --to kafka --bootstrap "$bootstrap" --rate 400 \
-  --duration "$seconds" --scenario complaint-storm --storm-at 20 2>/dev/null &
+  --duration "$seconds" --scenario complaint-storm --storm-at 25 2>/dev/null &
 gen_pid=$!
 "$earshot" run -c examples/stream.yaml --bootstrap "$bootstrap" --summary --duration "$seconds" \
   --admin-listen 127.0.0.1:0 --admin-port-file "$tmp/admin-port" &
@@ -63,6 +66,13 @@ if [[ -s "$tmp/admin-port" ]] && command -v prometheus >/dev/null &&
   prometheus-alertmanager --config.file="$tmp/alertmanager.yml" --storage.path="$tmp/am" \
     --web.listen-address="127.0.0.1:$am_port" --cluster.listen-address= >"$tmp/am.log" 2>&1 &
   am_pid=$!
+  # The aggregator: 5 s windows per brand (examples/stream.yaml, section aggregator), alerts to
+  # topic earshot.alerts and to Alertmanager.
+  "$earshot" aggregate -c examples/stream.yaml --bootstrap "$bootstrap" \
+    --alertmanager "http://127.0.0.1:$am_port" --duration "$((seconds + 5))" \
+    --admin-listen 127.0.0.1:0 --admin-port-file "$tmp/aggregate-port" 2>"$tmp/aggregate.log" &
+  agg_pid=$!
+  for _ in $(seq 1 100); do [[ -s "$tmp/aggregate-port" ]] && break; sleep 0.1; done
   rules=helm/earshot/files/prometheus-rules.yaml
   service_group=$(grep -n '^  - name: earshot-service' "$rules" | cut -d: -f1)
   {
@@ -76,10 +86,12 @@ if [[ -s "$tmp/admin-port" ]] && command -v prometheus >/dev/null &&
     echo "alerting: {alertmanagers: [{static_configs: [{targets: ['127.0.0.1:$am_port']}]}]}"
     echo "scrape_configs:"
     echo "  - {job_name: earshot, static_configs: [{targets: ['127.0.0.1:$(cat "$tmp/admin-port")']}]}"
+    echo "  - {job_name: earshot-aggregator, static_configs: [{targets: ['127.0.0.1:$(cat "$tmp/aggregate-port")']}]}"
   } >"$tmp/prometheus.yml"
   prometheus --config.file="$tmp/prometheus.yml" --storage.tsdb.path="$tmp/prom" \
     --web.listen-address="127.0.0.1:$prom_port" >"$tmp/prom.log" 2>&1 &
   prom_pid=$!
+  echo "   earshot aggregate: 5 s windows per brand; alerts to topic earshot.alerts and Alertmanager"
   echo "   Prometheus http://127.0.0.1:$prom_port (earshot's rules); Alertmanager http://127.0.0.1:$am_port"
 fi
 wait "$run_pid" || true
@@ -87,18 +99,34 @@ run_pid=
 kill "$gen_pid" 2>/dev/null || true
 
 if [[ -n "${am_pid:-}" ]]; then
+  # Let the aggregator close the storm's last windows and post them.
+  sleep 6
   echo
-  echo "== alerts Alertmanager received from Prometheus (team, severity, alert, summary)"
+  echo "== alerts Alertmanager received (team, severity, alert, summary): Brand* from earshot"
+  echo "   aggregate, with the posts that caused them; Earshot* from Prometheus's rules"
   python3 -c '
 import json, sys, urllib.request
 alerts = json.load(urllib.request.urlopen(sys.argv[1] + "/api/v2/alerts", timeout=5))
-for a in sorted(alerts, key=lambda a: (a["labels"].get("team", ""), a["labels"]["alertname"])):
+shown_posts = False
+for a in sorted(alerts, key=lambda a: (a["labels"].get("team", ""), a["labels"]["alertname"],
+                                       a["startsAt"])):
     labels = a["labels"]
     print("%-9s%-8s%-24s%s" % (labels.get("team", ""), labels.get("severity", ""),
                                labels["alertname"], a["annotations"].get("summary", "")))
+    if labels["alertname"] == "BrandComplaintStorm" and not shown_posts:
+        shown_posts = True
+        for line in a["annotations"].get("posts", "").splitlines()[:3]:
+            print("           post: " + line[:150])
 if not alerts:
-    print("(none yet: the storm starts 20 s in; try DEMO_SECONDS=60)")
+    print("(none yet: the storm starts 25 s in; try DEMO_SECONDS=60)")
 ' "http://127.0.0.1:$am_port" || true
+  kill "$agg_pid" 2>/dev/null || true
+  wait "$agg_pid" 2>/dev/null || true
+  agg_pid=
+  grep '^aggregate: consumed' "$tmp/aggregate.log" || true
+  echo
+  echo "== the first two alert records on topic earshot.alerts (schemas/alert.schema.json)"
+  kcat -C -b "$bootstrap" -t earshot.alerts -o beginning -c 2 -e -q -f 'key=%k %s\n' | cut -c1-400
 fi
 
 echo

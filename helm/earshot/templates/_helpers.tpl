@@ -12,6 +12,21 @@ app.kubernetes.io/name: {{ .Chart.Name }}
 app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end -}}
 
+{{/* The aggregator's own name, so that the service's selector never matches its pods. */}}
+{{- define "earshot.aggregatorSelectorLabels" -}}
+app.kubernetes.io/name: {{ .Chart.Name }}-aggregator
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+
+{{- define "earshot.aggregatorLabels" -}}
+{{ include "earshot.aggregatorSelectorLabels" . }}
+app.kubernetes.io/component: aggregator
+app.kubernetes.io/part-of: {{ .Chart.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
+{{- end -}}
+
 {{- define "earshot.labels" -}}
 {{ include "earshot.selectorLabels" . }}
 app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
