@@ -70,8 +70,10 @@ struct AggregateService::Impl {
   uint64_t next_token = 1;
   bool produce_failed = false;  // since the last successful delivery (readiness)
 
-  // Alertmanager: alerts waiting to be posted, and the firing ones to re-post.
-  std::vector<std::string> am_queue;
+  // Alertmanager: alerts waiting to be posted (id, JSON; a later event of the same alert replaces
+  // a waiting one, so an outage queues one entry per alert, not one per window), and the firing
+  // ones to re-post.
+  std::vector<std::pair<std::string, std::string>> am_queue;
   std::map<std::string, AlertEvent> firing;  // by id
   int64_t am_next_attempt_ms = 0;
   int64_t am_backoff_ms = 0;
@@ -212,7 +214,7 @@ struct AggregateService::Impl {
               pipeline::aggregate::AlertJson(e, aggregator->options().window_ms), {});
       stats.alerts.fetch_add(1, std::memory_order_relaxed);
       if (alertmanager) {
-        am_queue.push_back(AlertmanagerJson(e, now));
+        QueueForAlertmanager(e.id, AlertmanagerJson(e, now));
         if (e.resolved) {
           firing.erase(e.id);
         } else if (e.kind != AlertKind::kUrgentComplaint) {
@@ -223,18 +225,28 @@ struct AggregateService::Impl {
     events.clear();
   }
 
+  void QueueForAlertmanager(const std::string& id, std::string json) {
+    for (auto& [queued_id, queued] : am_queue) {
+      if (queued_id == id) {
+        queued = std::move(json);
+        return;
+      }
+    }
+    am_queue.emplace_back(id, std::move(json));
+  }
+
   void ServeAlertmanager(int64_t now, bool force) {
     if (!alertmanager) return;
     const int64_t resend = config->aggregator.resend_interval_ms;
     if (!firing.empty() && now - last_resend_ms >= resend && am_queue.empty()) {
-      for (const auto& [id, e] : firing) am_queue.push_back(AlertmanagerJson(e, now));
+      for (const auto& [id, e] : firing) QueueForAlertmanager(id, AlertmanagerJson(e, now));
       last_resend_ms = now;
     }
     if (am_queue.empty() || (!force && now < am_next_attempt_ms)) return;
     std::string body = "[";
     for (size_t i = 0; i < am_queue.size(); ++i) {
       if (i) body += ',';
-      body += am_queue[i];
+      body += am_queue[i].second;
     }
     body += ']';
     std::string error;

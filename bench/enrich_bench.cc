@@ -7,6 +7,10 @@
 // The issue-5 target is the complaint stage adding at most 25% to the chain's per-post cost:
 // compare BM_Chain/complaints:1 with BM_Chain/complaints:0 (scripts/enrich_bench.sh prints the
 // ratio, medians of interleaved repetitions).
+//
+// BM_Aggregate: the aggregator's per-record work (ParseMention and Aggregator::Add, windows
+// closed as the records advance the watermarks) over the chain's own output records, so that
+// its cost reads as a share of the chain's: how many service cores one aggregator core serves.
 #include <benchmark/benchmark.h>
 
 #include <atomic>
@@ -20,6 +24,7 @@
 #include "app/commands.h"
 #include "app/config.h"
 #include "app/generator.h"
+#include "pipeline/aggregate/aggregator.h"
 #include "pipeline/enrich.h"
 
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
@@ -109,6 +114,73 @@ void BM_Chain(benchmark::State& state) {
 }
 
 BENCHMARK(BM_Chain)->ArgName("complaints")->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
+
+// The enriched records the chain writes for the corpus, with the input record count.
+const std::vector<std::string>& EnrichedRecords() {
+  static const std::vector<std::string> records = [] {
+    const Corpus& c = GetCorpus();
+    earshot::pipeline::Enricher enricher(earshot::ingest::ParserOptions{}, c.rules, c.sentiment,
+                                         c.complaints);
+    earshot::pipeline::EnrichResult result;
+    std::vector<std::string> out;
+    for (const std::string& record : c.records) {
+      enricher.Process(earshot::ingest::Format::kAuto, record, record.size(), {}, result);
+      for (size_t i = 0; i < result.count; ++i) out.push_back(result.records[i].value);
+    }
+    return out;
+  }();
+  return records;
+}
+
+void BM_Aggregate(benchmark::State& state) {
+  const std::vector<std::string>& records = EnrichedRecords();
+  earshot::pipeline::aggregate::AggregatorOptions options;
+  options.window_ms = 1000;  // the corpus spans 20 s of event time: windows close as it runs
+  options.lateness_ms = 2000;
+  options.history_windows = 5;
+  std::vector<earshot::pipeline::aggregate::AlertEvent> events;
+  earshot::pipeline::aggregate::Mention m;
+  std::string error;
+  int64_t offset = 0, base = 0, alerts = 0, failed = 0;
+  // Each pass replays the corpus 20 s later in event time, as the next 20 s of the stream.
+  auto pass = [&](earshot::pipeline::aggregate::Aggregator& a) {
+    int64_t now = 0;
+    size_t i = 0;
+    for (const std::string& r : records) {
+      if (!earshot::pipeline::aggregate::ParseMention(r, m, error)) {
+        ++failed;
+        continue;
+      }
+      m.event_ms += base;
+      m.partition = static_cast<int32_t>(std::hash<std::string>{}(m.brand) % 12);
+      m.offset = offset++;
+      now = m.event_ms;
+      a.Add(m, now, events);
+      if (++i % 256 == 0) a.Advance(now, events);
+    }
+    a.Advance(now, events);
+    base += 20000;
+    alerts += static_cast<int64_t>(events.size());
+    events.clear();
+  };
+  earshot::pipeline::aggregate::Aggregator aggregator(options);
+  pass(aggregator);  // warm-up: every brand and window seen once
+  long allocations_before = g_allocations.load();
+  int64_t passes = 0;
+  for (auto _ : state) {
+    pass(aggregator);
+    ++passes;
+  }
+  const double n = static_cast<double>(passes) * static_cast<double>(records.size());
+  state.counters["records_per_s"] = benchmark::Counter(n, benchmark::Counter::kIsRate);
+  state.counters["allocs_per_record"] =
+      static_cast<double>(g_allocations.load() - allocations_before) / n;
+  state.counters["enriched_per_input"] =
+      static_cast<double>(records.size()) / static_cast<double>(GetCorpus().records.size());
+  if (failed) state.SkipWithError("an enriched record did not parse");
+}
+
+BENCHMARK(BM_Aggregate)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

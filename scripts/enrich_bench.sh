@@ -2,7 +2,7 @@
 # The cost of the complaint stage: the whole stateless chain (parse, match, sentiment, complaints)
 # on one core, with and without the complaint stage, in the same run (bench/enrich_bench.cc),
 # repetitions interleaved; prints both rates and the ratio against issue 5's target (+25 % at
-# most per post).
+# most per post); and the aggregator's per-record cost against the chain's, in the same run.
 #
 #   scripts/enrich_bench.sh                 # build tree: build/release (preset release)
 #   BENCH_BUILD=build/ci scripts/enrich_bench.sh   # an existing tree with the bench targets
@@ -42,4 +42,11 @@ print(f"chain with complaints:    {r_on:10.0f} records/s  ({1e6 / r_on:.2f} us/r
 print(f"complaint stage adds {100 * (ratio - 1):.1f} % per record (target <= 25 %): "
       f"{'met' if ratio <= 1.25 else 'MISSED'}")
 print(f"allocations per record: {off['allocs_per_record']:.2f} without, {on['allocs_per_record']:.2f} with")
+agg = med.get("BM_Aggregate")
+if agg:
+    r_agg, per_input = agg["records_per_s"], agg["enriched_per_input"]
+    print(f"aggregator (parse + windows, per enriched record): {r_agg:10.0f} records/s "
+          f"({1e6 / r_agg:.2f} us/record, {agg['allocs_per_record']:.2f} allocations/record)")
+    print(f"  one aggregator core keeps up with {r_agg / (r_on * per_input):.1f} cores of the chain "
+          f"({per_input:.2f} enriched records per input record)")
 PY

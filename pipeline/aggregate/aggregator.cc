@@ -114,10 +114,20 @@ bool ParseMention(std::string_view json, Mention& out, std::string& error) {
     error = "no post.created_at_ms";
     return false;
   }
-  out = Mention{};
+  // Field by field, not `out = Mention{}`: the strings keep their capacity from record to record.
   out.brand = StringOr(brand["id"]);
   out.brand_name = StringOr(brand["name"], out.brand);
   out.event_ms = event_ms;
+  out.label = 0;
+  out.scored = false;
+  out.compound = 0;
+  out.complaint = false;
+  out.priority = 0;
+  out.category.clear();
+  out.followers = -1;
+  out.author.clear();
+  out.partition = 0;
+  out.offset = 0;
   simdjson::dom::object sentiment;
   if (root["sentiment"].get(sentiment) == simdjson::SUCCESS) {
     std::string_view label = StringOr(sentiment["label"]);
@@ -221,11 +231,16 @@ void Aggregator::Keep(std::vector<Example>& list, const Mention& m,
                       bool (*better)(const Example&, const Example&)) const {
   size_t max = static_cast<size_t>(std::max(options_.examples, 0));
   if (max == 0) return;
-  Example e = ExampleOf(m);
   if (list.size() == max) {
-    if (!better(e, list.back())) return;
+    // Ranked on its numbers first: most posts are not kept, and copying their strings costs.
+    Example probe;
+    probe.priority = m.priority;
+    probe.followers = m.followers;
+    probe.compound = m.compound;
+    if (!better(probe, list.back())) return;
     list.pop_back();
   }
+  Example e = ExampleOf(m);
   auto at = std::upper_bound(list.begin(), list.end(), e, better);
   list.insert(at, std::move(e));
 }
