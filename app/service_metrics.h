@@ -145,8 +145,10 @@ struct Metrics {
       dead_by_reason[reason] = &dead.Add({{"reason", reason}});
       dropped_by_reason[static_cast<size_t>(i)] = &dropped.Add({{"reason", reason}});
     }
-    std::string no_brand(pipeline::kNoBrandReason);
-    filtered_by_reason[no_brand] = &filtered.Add({{"reason", no_brand}});
+    for (std::string_view r : {pipeline::kNoBrandReason, pipeline::kNoPostsReason}) {
+      std::string reason(r);
+      filtered_by_reason[reason] = &filtered.Add({{"reason", reason}});
+    }
     auto& by_sentiment = prometheus::BuildCounter()
                              .Name("earshot_sentiment_records_total")
                              .Help("Enriched records by brand and sentiment label")

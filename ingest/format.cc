@@ -188,6 +188,10 @@ std::optional<Format> DetectIn(std::string_view s) {
                      kKind = Bit("kind"), kErrors = Bit("errors"), kText = Bit("text"),
                      kId = Bit("id"), kContent = Bit("content");
   if (has(kDid) && has(kTimeUs)) return Format::kBluesky;
+  // Search results: X v1's statuses have a "user", Mastodon's an "account" and HTML "content".
+  if (has(kStatuses) && has(Bit("account")) && has(kContent) && !has(kUser)) {
+    return Format::kMastodon;
+  }
   if (has(kStatuses) || (has(kIdStr) && has(kUser))) return Format::kXV1;
   if (OpensWithControlKey(s)) return Format::kXV1;
   if (has(kData) && has(Bit("author_id") | Bit("matching_rules") | Bit("includes") |

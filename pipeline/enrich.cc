@@ -196,12 +196,12 @@ void Enricher::Process(ingest::Format format, std::string_view bytes, size_t cap
     result.reason = kNoBrandReason;
     return;
   }
-  // No posts: the first rejection decides. A record with no rejection either cannot happen
-  // (every adapter posts or rejects); treat it as broken to be safe.
+  // No posts: the first rejection decides. With no rejection either, the adapter read a
+  // well-formed list with nothing in it (an empty page): valid input, filtered.
   if (parsed_.rejections.empty()) {
-    result.outcome = Outcome::kDeadLetter;
-    result.reason = "not_a_post";
-    result.detail = "record produced neither a post nor a reason";
+    result.outcome = Outcome::kFiltered;
+    result.reason = kNoPostsReason;
+    result.detail = "the record holds no post (an empty list)";
     return;
   }
   const ingest::Rejection& first = parsed_.rejections.front();

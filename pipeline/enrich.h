@@ -31,6 +31,9 @@ enum class Outcome : uint8_t {
 
 // The filtered reason for posts that matched no brand.
 inline constexpr std::string_view kNoBrandReason = "no_brand";
+// The filtered reason for a well-formed record that holds no post: an empty page of a timeline or
+// of search results ("[]", {"statuses": []}).
+inline constexpr std::string_view kNoPostsReason = "no_posts";
 
 // True when records rejected for `reason` are dead-lettered (broken input) rather than filtered
 // (valid input that is not a post for earshot).

@@ -1,4 +1,6 @@
-// Mastodon: REST Status entities, arrays of them (timelines), and the payloads of streaming
+// Mastodon: REST Status entities, arrays of them (timelines), search results (GET /api/v2/search:
+// {"accounts": [...], "statuses": [...], "hashtags": [...]}, the way a brand's mentions are polled
+// on an instance; only the statuses are posts), and the payloads of streaming
 // "update" / "status.update" events (the SSE framing and every other event are handled by the
 // record reader; ctx.event names the event). A status.update is an edit: it is emitted again with
 // the same id and the edited text.
@@ -161,10 +163,45 @@ error_code ParseMastodon(od::document& doc, RecordContext& ctx) {
       return SUCCESS;
     });
   }
-  od::object status;
-  if (auto e = doc.get_object().get(status)) return e;
-  if (auto e = ParseStatus(status, ctx.NewPost(), true)) return e;
-  FinishPost(ctx);
+  od::object root;
+  if (auto e = doc.get_object().get(root)) return e;
+  // A search result opens with one of its three lists (Mastodon writes accounts first); a status
+  // never has those keys. The first key is read, and the object rewound to parse it as what it is.
+  bool search = false;
+  for (auto field_result : root) {
+    if (auto e = field_result.error()) return e;
+    od::field&& field = std::move(field_result).value_unsafe();
+    std::string_view key = RawKey(field);
+    search = key == "accounts" || key == "statuses" || key == "hashtags";
+    break;
+  }
+  bool not_empty = false;
+  if (auto e = root.reset().get(not_empty)) return e;
+  if (!search) {
+    if (auto e = ParseStatus(root, ctx.NewPost(), true)) return e;
+    FinishPost(ctx);
+    return SUCCESS;
+  }
+  bool saw_statuses = false;
+  for (auto field_result : root) {
+    if (auto e = field_result.error()) return e;
+    od::field&& field = std::move(field_result).value_unsafe();
+    if (RawKey(field) != "statuses") continue;
+    od::array statuses;
+    if (field.value().get_array().get(statuses) != SUCCESS) continue;
+    saw_statuses = true;
+    if (auto e = ForEachObjectIn(statuses, ctx, "mastodon status",
+                                 [&](od::object& status, int32_t index) {
+                                   if (auto e = ParseStatus(status, ctx.NewPost(index), true)) {
+                                     return e;
+                                   }
+                                   FinishPost(ctx);
+                                   return SUCCESS;
+                                 })) {
+      return e;
+    }
+  }
+  if (!saw_statuses) ctx.Reject(RejectReason::kNotAPost, "mastodon search result without statuses");
   return SUCCESS;
 }
 

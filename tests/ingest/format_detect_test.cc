@@ -47,6 +47,9 @@ bool ReferenceFirstKeyIs(std::string_view s, std::string_view key) {
 std::optional<Format> ReferenceDetectIn(std::string_view s) {
   auto has = [s](std::string_view key) { return ReferenceHasKey(s, key); };
   if (has("did") && has("time_us")) return Format::kBluesky;
+  if (has("statuses") && has("account") && has("content") && !has("user")) {
+    return Format::kMastodon;
+  }
   if (has("statuses") || (has("id_str") && has("user"))) return Format::kXV1;
   for (std::string_view key : {"delete", "limit", "warning", "scrub_geo", "status_withheld",
                                "user_withheld", "disconnect"}) {

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "ingest/format.h"
 #include "tests/testing/fixtures.h"
 
 namespace earshot::ingest {
@@ -171,6 +172,51 @@ TEST(MastodonAdapterTest, EmptyUrlKeepsTheUriAndANullStatusIsRejectedAlone) {
   EXPECT_EQ(parsed.posts[0].url, "https://example.social/users/a/statuses/11");
   EXPECT_EQ(parsed.posts[0].text, "Schön");
   EXPECT_EQ(parsed.ReasonCounts(), (std::map<std::string, int>{{"not_a_post", 1}}));
+}
+
+// GET /api/v2/search: the statuses are posts; the accounts and hashtags found are not. Detected
+// as Mastodon (an X v1 search result also has "statuses"), whatever comes first.
+TEST(MastodonAdapterTest, SearchResultsYieldTheirStatuses) {
+  const std::string account =
+      R"({"id":"7","username":"nimbusfan","acct":"nimbusfan","display_name":"N",)"
+      R"("note":"<p>I fly a lot</p>","url":"https://example.social/@nimbusfan",)"
+      R"("followers_count":12,"fields":[{"name":"site","value":"x"}]})";
+  const std::string status1 =
+      R"({"id":"113000000000000001","created_at":"2026-11-20T08:15:02.000Z",)"
+      R"("language":"en","content":"<p>Nimbus Air lost my bag again</p>",)"
+      R"("url":"https://example.social/@a/113000000000000001",)"
+      R"("account":{"id":"1","acct":"a","followers_count":3}})";
+  const std::string status2 =
+      R"({"id":"113000000000000002","created_at":"2026-11-20T08:16:00.000Z",)"
+      R"("content":"<p>Nimbus Air crew were lovely</p>","account":{"id":"2","acct":"b"}})";
+  const std::string result = R"({"accounts":[)" + account + R"(],"statuses":[)" + status1 + "," +
+                             status2 + R"(],"hashtags":[{"name":"nimbusair"}]})";
+  EXPECT_EQ(DetectJsonFormat(result), Format::kMastodon);
+  for (const std::string& text :
+       {result, R"({"statuses":[)" + status1 + "," + status2 + R"(],"accounts":[]})"}) {
+    auto parsed = ParseText(text);
+    ASSERT_EQ(parsed.posts.size(), 2u) << text;
+    EXPECT_TRUE(parsed.rejections.empty());
+    EXPECT_EQ(parsed.posts[0].source, Source::kMastodon);
+    EXPECT_EQ(parsed.posts[0].id, "113000000000000001");
+    EXPECT_EQ(parsed.posts[0].text, "Nimbus Air lost my bag again");
+    EXPECT_EQ(parsed.posts[0].author.handle, "a");
+    EXPECT_EQ(parsed.posts[0].origin.index, 0);
+    EXPECT_EQ(parsed.posts[1].text, "Nimbus Air crew were lovely");
+    EXPECT_EQ(parsed.posts[1].origin.index, 1);
+  }
+  // Nothing found: no post, and no rejection for the empty list; without statuses at all, the
+  // record is not a post.
+  auto empty = ParseText(R"({"accounts":[],"statuses":[],"hashtags":[]})", Format::kMastodon);
+  EXPECT_TRUE(empty.posts.empty());
+  EXPECT_TRUE(empty.rejections.empty());
+  auto accounts_only = ParseText(R"({"accounts":[)" + account + "]}", Format::kMastodon);
+  EXPECT_TRUE(accounts_only.posts.empty());
+  EXPECT_EQ(accounts_only.ReasonCounts(), (std::map<std::string, int>{{"not_a_post", 1}}));
+  // An X v1 search result is still X v1.
+  EXPECT_EQ(DetectJsonFormat(R"({"statuses":[{"id_str":"1","text":"hi","user":{"id_str":"2"}}],)"
+                             R"("search_metadata":{}})"),
+            Format::kXV1);
 }
 
 }  // namespace
