@@ -54,6 +54,7 @@ struct AggregateService::Impl {
   prometheus::Family<prometheus::Counter>* alerts_family = nullptr;
   prometheus::Counter* am_ok = nullptr;
   prometheus::Counter* am_failed = nullptr;
+  prometheus::Counter* am_stale = nullptr;
   prometheus::Counter* windows_closed = nullptr;
   prometheus::Gauge* open_windows = nullptr;
   prometheus::Gauge* pending_gauge = nullptr;
@@ -68,7 +69,8 @@ struct AggregateService::Impl {
   std::unordered_map<uint64_t, Output> unacked;
   std::deque<uint64_t> retry;  // tokens whose delivery failed
   uint64_t next_token = 1;
-  bool produce_failed = false;  // since the last successful delivery (readiness)
+  // Read by the admin server's threads (readiness).
+  std::atomic<bool> produce_failed{false};  // since the last successful delivery
 
   // Alertmanager: alerts waiting to be posted (id, JSON; a later event of the same alert replaces
   // a waiting one, so an outage queues one entry per alert, not one per window), and the firing
@@ -83,9 +85,17 @@ struct AggregateService::Impl {
   // Consumer position (next offset to read) and the last committed offset, per partition.
   std::map<int32_t, int64_t> position;
   std::map<int32_t, int64_t> committed;
-  bool assigned_once = false;
+  std::atomic<bool> assigned_once{false};  // read by the admin server's threads
 
   std::vector<AlertEvent> events;  // reused
+
+  // Also on a failed Create: whatever was started is stopped, the admin server first (its
+  // threads read this object).
+  ~Impl() {
+    admin.reset();
+    if (consumer) rd_kafka_destroy(consumer);
+    if (producer) producer->Purge();
+  }
 
   int64_t Now() const { return clock(); }
 
@@ -213,14 +223,25 @@ struct AggregateService::Impl {
       Produce(config->topics.alerts, e.brand,
               pipeline::aggregate::AlertJson(e, aggregator->options().window_ms), {});
       stats.alerts.fetch_add(1, std::memory_order_relaxed);
-      if (alertmanager) {
-        QueueForAlertmanager(e.id, AlertmanagerJson(e, now));
-        if (e.resolved) {
-          firing.erase(e.id);
-        } else if (e.kind != AlertKind::kUrgentComplaint) {
-          firing[e.id] = e;
-        }
+      if (!alertmanager) continue;
+      // Alerts about the past (a replay after a long outage, a first start on a full topic) go
+      // to the alerts topic only: nobody is to be paged about last week's storm. A resolution
+      // always follows a firing alert that was sent.
+      const int64_t max_age = config->aggregator.alertmanager_max_age_ms;
+      const bool stale = e.kind == AlertKind::kUrgentComplaint
+                             ? e.ends_at_ms < now || e.starts_at_ms < now - max_age
+                             : e.window_end_ms < now - max_age;
+      if (e.resolved) {
+        if (firing.erase(e.id) > 0 || !stale) QueueForAlertmanager(e.id, AlertmanagerJson(e, now));
+        continue;
       }
+      if (stale) {
+        am_stale->Increment();
+        stats.alertmanager_stale.fetch_add(1, std::memory_order_relaxed);
+        continue;
+      }
+      QueueForAlertmanager(e.id, AlertmanagerJson(e, now));
+      if (e.kind != AlertKind::kUrgentComplaint) firing[e.id] = e;
     }
     events.clear();
   }
@@ -393,12 +414,7 @@ struct AggregateService::Impl {
   }
 };
 
-AggregateService::~AggregateService() {
-  if (!impl_) return;
-  impl_->admin.reset();
-  if (impl_->consumer) rd_kafka_destroy(impl_->consumer);
-  if (impl_->producer) impl_->producer->Purge();
-}
+AggregateService::~AggregateService() = default;
 
 int AggregateService::admin_port() const { return impl_->admin ? impl_->admin->port() : 0; }
 
@@ -448,6 +464,13 @@ std::unique_ptr<AggregateService> AggregateService::Create(std::shared_ptr<const
                  .Register(registry);
   impl->am_ok = &am.Add({{"result", "ok"}});
   impl->am_failed = &am.Add({{"result", "error"}});
+  impl->am_stale = &prometheus::BuildCounter()
+                        .Name("earshot_aggregator_alertmanager_stale_total")
+                        .Help(
+                            "Alerts about windows older than alertmanager.max_age_seconds: sent "
+                            "to the alerts topic only")
+                        .Register(registry)
+                        .Add({});
   impl->windows_closed = &prometheus::BuildCounter()
                               .Name("earshot_aggregator_windows_closed_total")
                               .Help("Brand windows closed (empty ones included)")
@@ -534,9 +557,11 @@ std::unique_ptr<AggregateService> AggregateService::Create(std::shared_ptr<const
     return nullptr;
   }
 
+  // The admin server's threads call ready(), which reads impl_: set it before they start.
   AggregateService* svc = service.get();
-  impl->admin = sinks::AdminServer::Start(
-      a.admin_listen, impl->registry, [svc](std::string& why) { return svc->ready(why); }, error,
+  service->impl_ = std::move(impl);
+  self->admin = sinks::AdminServer::Start(
+      a.admin_listen, self->registry, [svc](std::string& why) { return svc->ready(why); }, error,
       [self] {
         const AggregateStats& st = self->stats;
         std::string body = "{\"consumed\":" + std::to_string(st.consumed.load());
@@ -548,14 +573,14 @@ std::unique_ptr<AggregateService> AggregateService::Create(std::shared_ptr<const
         body += ",\"outputs_acknowledged\":" + std::to_string(st.outputs_acked.load());
         body += ",\"alertmanager_posts\":" + std::to_string(st.alertmanager_posts.load());
         body += ",\"alertmanager_errors\":" + std::to_string(st.alertmanager_errors.load());
+        body += ",\"alertmanager_stale\":" + std::to_string(st.alertmanager_stale.load());
         body += ",\"commits\":" + std::to_string(st.commits.load());
         body += ",\"windows_closed\":" + std::to_string(st.windows_closed.load());
         body += ",\"assigned_partitions\":" + std::to_string(st.assigned_partitions.load());
         body += "}\n";
         return body;
       });
-  if (!impl->admin) return nullptr;
-  service->impl_ = std::move(impl);
+  if (!self->admin) return nullptr;
   return service;
 }
 

@@ -30,6 +30,7 @@ struct AggregateStats {
   std::atomic<int64_t> outputs_acked{0};  // alert records and dead letters acknowledged
   std::atomic<int64_t> alertmanager_posts{0};
   std::atomic<int64_t> alertmanager_errors{0};
+  std::atomic<int64_t> alertmanager_stale{0};  // too old to page: alerts topic only
   std::atomic<int64_t> commits{0};
   std::atomic<int64_t> windows_closed{0};
   std::atomic<int64_t> assigned_partitions{0};

@@ -116,6 +116,8 @@ struct AggregatorConfig {
   std::string alertmanager_url;  // empty: alerts go to the alerts topic only
   int alertmanager_timeout_ms = 2000;
   int resend_interval_ms = 60000;  // firing alerts are re-posted this often
+  // Alerts about windows that ended longer ago go to the alerts topic only.
+  int64_t alertmanager_max_age_ms = 3'600'000;
   std::string admin_listen = "127.0.0.1:9465";
   int commit_interval_ms = 1000;
   std::map<std::string, std::string> labels;  // added to every Alertmanager alert

@@ -102,7 +102,7 @@ void LoadAggregator(ConfigReader& r, const YAML::Node& node, Config& config) {
   }
   if (YAML::Node n = node["alertmanager"]) {
     const std::string w = what + ".alertmanager";
-    if (r.CheckMap(n, {"url", "timeout_ms", "resend_seconds", "labels"}, w)) {
+    if (r.CheckMap(n, {"url", "timeout_ms", "resend_seconds", "max_age_seconds", "labels"}, w)) {
       if (r.String(n, "url", a.alertmanager_url, true, w) &&
           a.alertmanager_url.rfind("http://", 0) != 0 &&
           a.alertmanager_url.rfind("https://", 0) != 0) {
@@ -112,6 +112,7 @@ void LoadAggregator(ConfigReader& r, const YAML::Node& node, Config& config) {
       int64_t resend_ms = a.resend_interval_ms;
       Seconds(r, n, "resend_seconds", resend_ms, 1, 3600, w);
       a.resend_interval_ms = static_cast<int>(resend_ms);
+      Seconds(r, n, "max_age_seconds", a.alertmanager_max_age_ms, 1, 86400 * 30, w);
       if (YAML::Node labels = n["labels"]) {
         if (!labels.IsMap()) {
           r.Error(labels, "'labels' in " + w + " must be a mapping, found " + TypeName(labels));

@@ -50,6 +50,7 @@ aggregator:
     url: http://alertmanager:9093
     timeout_ms: 1500
     resend_seconds: 30
+    max_age_seconds: 600
     labels: {cluster: eu-1}
 )",
                                      "a.yaml");
@@ -83,6 +84,7 @@ aggregator:
   EXPECT_EQ(a.alertmanager_url, "http://alertmanager:9093");
   EXPECT_EQ(a.alertmanager_timeout_ms, 1500);
   EXPECT_EQ(a.resend_interval_ms, 30'000);
+  EXPECT_EQ(a.alertmanager_max_age_ms, 600'000);
   EXPECT_EQ(a.labels.at("cluster"), "eu-1");
 }
 

@@ -359,5 +359,27 @@ TEST_F(AggregateTest, AnUnreachableAlertmanagerHoldsTheOffsetsBack) {
   EXPECT_LT(Committed(), end);
 }
 
+TEST_F(AggregateTest, AlertsAboutThePastGoToTheTopicButPageNoOne) {
+  // The whole stream is a minute old or more, its alerts older than alertmanager.max_age: a
+  // replay. They reach the alerts topic; nothing is posted to Alertmanager (here unreachable, so a
+  // post would count an error and hold the offsets), and everything is committed.
+  auto config =
+      Config("  alertmanager: {url: 'http://127.0.0.1:1', timeout_ms: 500, max_age_seconds: 30}\n");
+  Enriched in = Make(*config, 120);
+  ASSERT_TRUE(ProduceAll(bootstrap_, in.records));
+  const int64_t end = EndOffsets(bootstrap_, "earshot.enriched");
+  auto run = Start(config);
+  ASSERT_NE(run, nullptr);
+  const app::AggregateStats& st = run->service->stats();
+  EXPECT_TRUE(WaitFor([&] { return Committed() == end; }, 60));
+  EXPECT_EQ(run->Stop(), 0);
+  EXPECT_GT(st.alerts.load(), 0);
+  EXPECT_GT(st.alertmanager_stale.load(), 0);
+  EXPECT_EQ(st.alertmanager_errors.load(), 0);
+  bool storm = false;
+  for (const Alert& a : Alerts()) storm |= a.kind == "complaint_storm" && a.brand == "nimbus-air";
+  EXPECT_TRUE(storm);
+}
+
 }  // namespace
 }  // namespace earshot::testing
