@@ -216,7 +216,10 @@ struct AggregateService::Impl {
   void Emit(int64_t now) {
     for (AlertEvent& e : events) {
       const std::string name(pipeline::aggregate::AlertName(e.kind));
-      alerts_family->Add({{"alertname", name}, {"status", e.resolved ? "resolved" : "firing"}})
+      alerts_family
+          ->Add({{"alertname", name},
+                 {"brand", e.brand},
+                 {"status", e.resolved ? "resolved" : "firing"}})
           .Increment();
       spdlog::info("alert {} {}: {}", e.resolved ? "resolved" : "firing", e.id,
                    pipeline::aggregate::AlertSummary(e, aggregator->options().window_ms));
@@ -456,7 +459,7 @@ std::unique_ptr<AggregateService> AggregateService::Create(std::shared_ptr<const
   }
   impl->alerts_family = &prometheus::BuildCounter()
                              .Name("earshot_aggregator_alerts_total")
-                             .Help("Alert events sent, by alertname and status")
+                             .Help("Alert events sent, by alertname, brand and status")
                              .Register(registry);
   auto& am = prometheus::BuildCounter()
                  .Name("earshot_aggregator_alertmanager_posts_total")

@@ -11,7 +11,8 @@ Checks:
   source=earshot-aggregator, with the posts that caused it in its annotations; no other brand
   gets one;
 - every record on the alerts topic matches schemas/alert.schema.json, and the storm's firing
-  records list complaints;
+  records list complaints; the aggregator's /metrics counts the storm under the labels the
+  dashboard's "Aggregator alerts" panel uses;
 - the aggregator accounts for every enriched record it read (counted + late + future_time +
   dead-lettered = consumed), and reads everything the service enriched.
 
@@ -173,6 +174,13 @@ def main():
             raise SystemExit(f"FAIL: complaint storms for {others} too")
         print(f"alertmanager: {labels['alertname']} {labels['brand']}: {annotations['summary']}; "
               f"{len(posts)} posts")
+        # The series the dashboard's "Aggregator alerts" panel sums, with the labels it uses.
+        metrics = urllib.request.urlopen(f"http://127.0.0.1:{agg_admin}/metrics", timeout=5).read()
+        series = ('earshot_aggregator_alerts_total{alertname="BrandComplaintStorm",'
+                  'brand="nimbus-air",status="firing"} ')
+        found = [l for l in metrics.decode().splitlines() if l.startswith(series)]
+        if not found or float(found[0].split()[-1]) < 1:
+            raise SystemExit(f"FAIL: no {series.strip()} on the aggregator's /metrics")
 
         # Stop the generator, let the service and the aggregator catch up, then stop both.
         for name, p in procs:
