@@ -55,6 +55,7 @@ struct AggregateService::Impl {
   prometheus::Counter* am_ok = nullptr;
   prometheus::Counter* am_failed = nullptr;
   prometheus::Counter* am_stale = nullptr;
+  prometheus::Counter* am_rejected = nullptr;
   prometheus::Counter* windows_closed = nullptr;
   prometheus::Gauge* open_windows = nullptr;
   prometheus::Gauge* pending_gauge = nullptr;
@@ -75,7 +76,7 @@ struct AggregateService::Impl {
   // Alertmanager: alerts waiting to be posted (id, JSON; a later event of the same alert replaces
   // a waiting one, so an outage queues one entry per alert, not one per window), and the firing
   // ones to re-post.
-  std::vector<std::pair<std::string, std::string>> am_queue;
+  std::vector<AlertEvent> am_queue;  // the JSON is built when sent: endsAt from the clock then
   std::map<std::string, AlertEvent> firing;  // by id
   int64_t am_next_attempt_ms = 0;
   int64_t am_backoff_ms = 0;
@@ -235,7 +236,8 @@ struct AggregateService::Impl {
                              ? e.ends_at_ms < now || e.starts_at_ms < now - max_age
                              : e.window_end_ms < now - max_age;
       if (e.resolved) {
-        if (firing.erase(e.id) > 0 || !stale) QueueForAlertmanager(e.id, AlertmanagerJson(e, now));
+        // Posted when its firing alert was sent, or may have been before a restart (unless stale).
+        if (firing.erase(e.id) > 0 || !stale) QueueForAlertmanager(e);
         continue;
       }
       if (stale) {
@@ -243,41 +245,65 @@ struct AggregateService::Impl {
         stats.alertmanager_stale.fetch_add(1, std::memory_order_relaxed);
         continue;
       }
-      QueueForAlertmanager(e.id, AlertmanagerJson(e, now));
+      QueueForAlertmanager(e);
       if (e.kind != AlertKind::kUrgentComplaint) firing[e.id] = e;
     }
     events.clear();
   }
 
-  void QueueForAlertmanager(const std::string& id, std::string json) {
-    for (auto& [queued_id, queued] : am_queue) {
-      if (queued_id == id) {
-        queued = std::move(json);
+  void QueueForAlertmanager(const AlertEvent& e) {
+    for (AlertEvent& queued : am_queue) {
+      if (queued.id == e.id) {
+        queued = e;
         return;
       }
     }
-    am_queue.emplace_back(id, std::move(json));
+    am_queue.push_back(e);
   }
 
   void ServeAlertmanager(int64_t now, bool force) {
     if (!alertmanager) return;
     const int64_t resend = config->aggregator.resend_interval_ms;
     if (!firing.empty() && now - last_resend_ms >= resend && am_queue.empty()) {
-      for (const auto& [id, e] : firing) QueueForAlertmanager(id, AlertmanagerJson(e, now));
+      for (const auto& [id, e] : firing) QueueForAlertmanager(e);
       last_resend_ms = now;
     }
     if (am_queue.empty() || (!force && now < am_next_attempt_ms)) return;
-    std::string body = "[";
-    for (size_t i = 0; i < am_queue.size(); ++i) {
-      if (i) body += ',';
-      body += am_queue[i].second;
-    }
-    body += ']';
+    // Urgent alerts whose time is up would arrive expired: dropped, counted as stale.
+    std::erase_if(am_queue, [&](const AlertEvent& e) {
+      bool expired = e.kind == AlertKind::kUrgentComplaint && !e.resolved && e.ends_at_ms < now;
+      if (expired) {
+        am_stale->Increment();
+        stats.alertmanager_stale.fetch_add(1, std::memory_order_relaxed);
+      }
+      return expired;
+    });
+    // In chunks: a long outage's backlog in one request could pass a proxy's body limit.
+    constexpr size_t kChunk = 64;
     std::string error;
-    if (alertmanager->Post(body, error)) {
-      am_ok->Increment();
-      stats.alertmanager_posts.fetch_add(1, std::memory_order_relaxed);
-      am_queue.clear();
+    int status = 0;
+    while (!am_queue.empty()) {
+      const size_t n = std::min(kChunk, am_queue.size());
+      std::string body = "[";
+      for (size_t i = 0; i < n; ++i) {
+        if (i) body += ',';
+        body += AlertmanagerJson(am_queue[i], now);
+      }
+      body += ']';
+      if (alertmanager->Post(body, error, &status)) {
+        am_ok->Increment();
+        stats.alertmanager_posts.fetch_add(1, std::memory_order_relaxed);
+      } else if (status >= 400 && status < 500 && status != 408 && status != 429) {
+        // Alertmanager refused these alerts as they are: sending them again cannot help.
+        am_rejected->Increment();
+        stats.alertmanager_errors.fetch_add(1, std::memory_order_relaxed);
+        spdlog::error("aggregate: Alertmanager refused {} alerts, dropped: {}", n, error);
+      } else {
+        break;
+      }
+      am_queue.erase(am_queue.begin(), am_queue.begin() + static_cast<ptrdiff_t>(n));
+    }
+    if (am_queue.empty()) {
       am_backoff_ms = 0;
       am_last_error.clear();
       return;
@@ -293,6 +319,10 @@ struct AggregateService::Impl {
   // Commits every assigned partition up to its first record still in an open window, when no
   // output is pending. `only` limits it to some partitions (a revocation).
   void Commit(const std::set<int32_t>* only) {
+    // Outputs produced since the last pass are usually acknowledged within milliseconds: wait
+    // that long rather than skip the commit, which a steady trickle of them would do every time.
+    if (!unacked.empty()) producer->Flush(200);
+    RetryFailed();
     if (pending() != 0) return;
     rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(8);
     for (const auto& [partition, next] : position) {
@@ -467,6 +497,7 @@ std::unique_ptr<AggregateService> AggregateService::Create(std::shared_ptr<const
                  .Register(registry);
   impl->am_ok = &am.Add({{"result", "ok"}});
   impl->am_failed = &am.Add({{"result", "error"}});
+  impl->am_rejected = &am.Add({{"result", "rejected"}});
   impl->am_stale = &prometheus::BuildCounter()
                         .Name("earshot_aggregator_alertmanager_stale_total")
                         .Help(

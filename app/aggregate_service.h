@@ -5,9 +5,11 @@
 // One thread runs everything (Run): consumer polls, rebalances, window closes, produce delivery
 // reports and Alertmanager posts. Offsets: a partition's committed offset never passes a record
 // that is still in an open window, and nothing is committed while an output (alert record,
-// dead letter, Alertmanager post) is unacknowledged; so after a crash the windows are rebuilt by
-// reading again, and an alert may be sent twice but is never lost. Baselines are not: a restarted
-// or reassigned brand needs `history_windows` windows before it alerts again.
+// dead letter, Alertmanager post) is unacknowledged; so after a crash the open windows are
+// rebuilt by reading again, and what was produced is never lost (it may be sent twice).
+// Baselines and episodes are not kept: a restarted or reassigned brand needs `history_windows`
+// windows before its storm, spike and drop alerts fire again, and an episode firing at the
+// restart gets no resolved record (Alertmanager lets it expire). docs/aggregator.md.
 #pragma once
 
 #include <atomic>

@@ -1,6 +1,7 @@
 // The `aggregator:` section: how `earshot aggregate` windows the enriched topic, what counts as
 // a spike, and where its alerts go (docs/aggregator.md).
 #include <cmath>
+#include <set>
 
 #include "app/config_reader.h"
 
@@ -124,7 +125,13 @@ void LoadAggregator(ConfigReader& r, const YAML::Node& node, Config& config) {
               valid = valid && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
                                 (c >= '0' && c <= '9') || c == '_');
             }
-            if (!valid) {
+            static const std::set<std::string> kReserved = {"alertname", "brand",  "post_id",
+                                                            "severity",  "source", "team"};
+            if (valid && kReserved.count(key)) {
+              r.Error(kv.first, "label '" + key + "' in " + w +
+                                    ".labels is set by earshot (alertname, brand, post_id, "
+                                    "severity, source, team); route on it instead");
+            } else if (!valid) {
               r.Error(kv.first,
                       "label name '" + key + "' in " + w +
                           ".labels is not a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*)");

@@ -53,8 +53,9 @@ AlertmanagerClient::~AlertmanagerClient() {
   if (headers_) curl_slist_free_all(static_cast<curl_slist*>(headers_));
 }
 
-bool AlertmanagerClient::Post(std::string_view alerts, std::string& error) {
+bool AlertmanagerClient::Post(std::string_view alerts, std::string& error, int* status_out) {
   CURL* curl = static_cast<CURL*>(curl_);
+  if (status_out) *status_out = 0;
   response_.clear();
   curl_easy_setopt(curl, CURLOPT_POSTFIELDS, alerts.data());
   curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(alerts.size()));
@@ -65,6 +66,7 @@ bool AlertmanagerClient::Post(std::string_view alerts, std::string& error) {
   }
   long status = 0;
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+  if (status_out) *status_out = static_cast<int>(status);
   if (status < 200 || status >= 300) {
     error =
         "POST " + endpoint_ + ": HTTP " + std::to_string(status) + ": " + response_.substr(0, 200);

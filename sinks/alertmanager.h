@@ -25,8 +25,9 @@ class AlertmanagerClient {
   AlertmanagerClient& operator=(const AlertmanagerClient&) = delete;
 
   // Posts `alerts` (a JSON array). True on a 2xx answer; otherwise `error` says what happened
-  // (connection failure, timeout, or the status and the start of the body).
-  bool Post(std::string_view alerts, std::string& error);
+  // (connection failure, timeout, or the status and the start of the body) and `status` (when
+  // given) is the HTTP status, 0 when there was no answer.
+  bool Post(std::string_view alerts, std::string& error, int* status = nullptr);
 
   const std::string& endpoint() const { return endpoint_; }
 

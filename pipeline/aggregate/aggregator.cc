@@ -252,16 +252,34 @@ Aggregator::AddResult Aggregator::Add(const Mention& m, int64_t now_ms,
     return AddResult::kFuture;
   }
   PartitionState& p = partitions_[m.partition];
-  BrandState& b = p.brands[m.brand];
-  if (!m.brand_name.empty()) b.name = m.brand_name;
-  int64_t start = WindowStart(m.event_ms);
-  if (b.closed_until == INT64_MIN) b.closed_until = start;
-  if (start < b.closed_until) {
+  const int64_t start = WindowStart(m.event_ms);
+  auto found = p.brands.find(m.brand);
+  // A brand first seen in a partition that already has a watermark starts at the watermark's
+  // window: a record older than that is late, as it would be for every other brand there. (An
+  // old record starting the brand would give it a history of empty windows, and a baseline of
+  // zeros to page against.)
+  int64_t first_open = INT64_MIN;
+  if (found == p.brands.end() && p.max_event_ms != INT64_MIN) {
+    first_open = WindowStart(WatermarkOf(p, now_ms));
+  }
+  const bool late =
+      found != p.brands.end() ? start < found->second.closed_until : start < first_open;
+  // The partition is active whatever the record's window; its event time moves no further than
+  // the clock, so that a post from a fast clock cannot close its brands' windows early.
+  p.last_record_ms = now_ms;
+  if (!late) p.max_event_ms = std::max(p.max_event_ms, std::min(m.event_ms, now_ms));
+  // Urgent complaints page as they are read, late or not (their age is the sender's business).
+  const bool urgent = options_.urgent && m.complaint &&
+                      ((m.priority >= 1 && m.priority <= options_.urgent_priority) ||
+                       (options_.urgent_followers > 0 && m.followers >= options_.urgent_followers));
+  if (urgent) Urgent(m, start, now_ms, found != p.brands.end() ? found->second.name : "", out);
+  if (late) {
     ++counters_.late;
     return AddResult::kLate;
   }
-  p.max_event_ms = std::max(p.max_event_ms, m.event_ms);
-  p.last_record_ms = now_ms;
+  BrandState& b = found != p.brands.end() ? found->second : p.brands[m.brand];
+  if (!m.brand_name.empty()) b.name = m.brand_name;
+  if (b.closed_until == INT64_MIN) b.closed_until = start;
   Window& w = b.open[start];
   WindowStats& s = w.stats;
   ++s.mentions;
@@ -277,31 +295,34 @@ Aggregator::AddResult Aggregator::Add(const Mention& m, int64_t now_ms,
   if (m.scored && m.label < 0) Keep(w.negatives, m, MoreNegative);
   if (m.followers >= 0) Keep(w.reach, m, WiderReach);
   ++counters_.counted;
-
-  bool urgent = options_.urgent && m.complaint &&
-                ((m.priority >= 1 && m.priority <= options_.urgent_priority) ||
-                 (options_.urgent_followers > 0 && m.followers >= options_.urgent_followers));
-  if (urgent) {
-    if (w.urgent >= options_.max_urgent_per_window) {
-      ++counters_.urgent_suppressed;
-    } else {
-      ++w.urgent;
-      AlertEvent& e = out.emplace_back();
-      e.kind = AlertKind::kUrgentComplaint;
-      e.id = m.brand + "/urgent_complaint/" + m.post_id;
-      e.brand = m.brand;
-      e.brand_name = b.name;
-      e.partition = m.partition;
-      e.starts_at_ms = m.event_ms;
-      e.ends_at_ms = m.event_ms + options_.urgent_hold_ms;
-      e.window_start_ms = start;
-      e.window_end_ms = start + options_.window_ms;
-      e.windows = 1;
-      e.measured = static_cast<double>(m.priority);
-      e.posts.push_back(ExampleOf(m));
-    }
-  }
   return AddResult::kCounted;
+}
+
+void Aggregator::Urgent(const Mention& m, int64_t start, int64_t now_ms,
+                        const std::string& known_name, std::vector<AlertEvent>& out) {
+  // At most max_urgent_per_window pages per brand per window of the clock: what on-call staff
+  // can take in, whatever the posts' own times.
+  UrgentBudget& budget = urgent_budget_[m.brand];
+  const int64_t window = WindowStart(now_ms);
+  if (budget.window != window) budget = {window, 0};
+  if (budget.sent >= options_.max_urgent_per_window) {
+    ++counters_.urgent_suppressed;
+    return;
+  }
+  ++budget.sent;
+  AlertEvent& e = out.emplace_back();
+  e.kind = AlertKind::kUrgentComplaint;
+  e.id = m.brand + "/urgent_complaint/" + m.post_id;
+  e.brand = m.brand;
+  e.brand_name = !m.brand_name.empty() ? m.brand_name : known_name;
+  e.partition = m.partition;
+  e.starts_at_ms = m.event_ms;
+  e.ends_at_ms = m.event_ms + options_.urgent_hold_ms;
+  e.window_start_ms = start;
+  e.window_end_ms = start + options_.window_ms;
+  e.windows = 1;
+  e.measured = static_cast<double>(m.priority);
+  e.posts.push_back(ExampleOf(m));
 }
 
 void Aggregator::Advance(int64_t now_ms, std::vector<AlertEvent>& out) {

@@ -9,11 +9,12 @@
 // offset, which never passes a record of an open window: see HeldFrom).
 //
 // Windows are tumbling, `window_ms` long, aligned to the epoch. A partition's watermark is the
-// latest event time it has seen minus `lateness_ms`; while it receives nothing for `idle_ms`, its
-// event time is taken to advance with processing time, so a brand that goes quiet still closes
-// its windows (and resolves its alerts). A window closes when the watermark passes its end; a
-// record for a closed window is late (counted, not aggregated). Windows with no records close as
-// zeros: quiet is part of a brand's baseline.
+// latest event time it has seen (never beyond the clock) minus `lateness_ms`; while it receives
+// nothing for `idle_ms`, its event time is taken to advance with processing time, so a brand that
+// goes quiet still closes its windows (and resolves its alerts). A window closes when the
+// watermark passes its end; a record for a closed window is late (counted, not aggregated; an
+// urgent complaint still pages). A brand new to a partition starts at the watermark's window.
+// Windows with no records close as zeros: quiet is part of a brand's baseline.
 #pragma once
 
 #include <cstdint>
@@ -102,7 +103,7 @@ struct AggregatorOptions {
   bool urgent = true;
   int urgent_priority = 1;
   int64_t urgent_followers = 100'000;
-  // At most this many urgent alerts per brand per window; more are counted, not sent.
+  // At most this many urgent alerts per brand per window of the clock; more are counted, not sent.
   int max_urgent_per_window = 20;
   // How long an urgent alert stays active (Alertmanager's endsAt) after its post.
   int64_t urgent_hold_ms = 3'600'000;
@@ -185,7 +186,6 @@ class Aggregator {
   struct Window {
     WindowStats stats;
     int64_t min_offset = INT64_MAX;
-    int urgent = 0;
     std::vector<Example> complaints;  // the most urgent complaints (priority, then reach)
     std::vector<Example> negatives;   // the most negative posts
     std::vector<Example> reach;       // the widest-reaching posts
@@ -227,10 +227,18 @@ class Aggregator {
               const Baseline& usual, std::vector<AlertEvent>& out);
   void Keep(std::vector<Example>& list, const Mention& m,
             bool (*better)(const Example&, const Example&)) const;
+  void Urgent(const Mention& m, int64_t start, int64_t now_ms, const std::string& known_name,
+              std::vector<AlertEvent>& out);
+
+  struct UrgentBudget {
+    int64_t window = INT64_MIN;  // a window of the clock
+    int sent = 0;
+  };
 
   AggregatorOptions options_;
   double alpha_;
   std::map<int32_t, PartitionState> partitions_;
+  std::unordered_map<std::string, UrgentBudget> urgent_budget_;  // by brand
   AggregatorCounters counters_;
 };
 

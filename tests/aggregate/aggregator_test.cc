@@ -94,7 +94,7 @@ TEST_F(AggregatorTest, WindowsCloseWhenTheWatermarkPassesTheirEnd) {
   EXPECT_EQ(a.counters().windows_closed, 0);
   EXPECT_EQ(a.open_windows(), 1u);
   // An event at kT0 + kWindow + lateness moves the watermark to the end of window 0.
-  Add(a, M("acme", kT0 + kWindow + 2'000), now_ + 1);
+  Add(a, M("acme", kT0 + kWindow + 2'000), kT0 + kWindow + 2'000);
   a.Advance(now_, events_);
   EXPECT_EQ(a.counters().windows_closed, 1);
   EXPECT_EQ(a.open_windows(), 1u);
@@ -120,6 +120,45 @@ TEST_F(AggregatorTest, AnIdlePartitionClosesItsWindowsWithProcessingTime) {
   a.Advance(last + 10'000 + 3 * kWindow, events_);
   EXPECT_EQ(a.counters().windows_closed, 4);
   EXPECT_EQ(a.open_windows(), 0u);
+}
+
+TEST_F(AggregatorTest, APostFromAFastClockDoesNotCloseWindowsEarly) {
+  Aggregator a(Options());
+  const int64_t now = kT0 + 5'000;
+  Add(a, M("acme", now - 1'000), now);
+  // Three minutes ahead (within max_future): counted, but the partition's event time stops at
+  // the clock, so the records that follow are not late.
+  EXPECT_EQ(a.Add(M("bolt", now + 180'000), now, events_), Aggregator::AddResult::kCounted);
+  EXPECT_LE(*a.Watermark(0, now), now - 2'000);
+  a.Advance(now, events_);
+  EXPECT_EQ(a.Add(M("acme", now + 100), now + 100, events_), Aggregator::AddResult::kCounted);
+  EXPECT_EQ(a.counters().late, 0);
+}
+
+TEST_F(AggregatorTest, ABrandNewToAPartitionStartsAtItsWatermark) {
+  Aggregator a(Options());
+  for (int k = 0; k < 40; ++k) Window(a, "acme", k, 5, 0);
+  a.Advance(now_, events_);
+  const int64_t closed = a.counters().windows_closed;
+  // An old review of another brand, read amid the live stream: late, not the start of 38
+  // windows of empty history for that brand.
+  EXPECT_EQ(a.Add(M("bolt", kT0 + kWindow), now_, events_), Aggregator::AddResult::kLate);
+  EXPECT_EQ(a.brands(), 1u);
+  // A live one starts the brand at the watermark's window.
+  EXPECT_EQ(a.Add(M("bolt", now_), now_, events_), Aggregator::AddResult::kCounted);
+  a.Advance(now_, events_);
+  EXPECT_EQ(a.counters().windows_closed, closed);
+  // Forty windows later it has its history, of its own windows only: a storm then pages.
+  for (int k = 40; k < 80; ++k) {
+    Window(a, "acme", k, 5, 0);
+    Window(a, "bolt", k, 5, k < 79 ? 0 : 5);
+  }
+  Window(a, "bolt", 80, 20, 20);
+  Window(a, "acme", 81, 5, 0);
+  a.Advance(now_, events_);
+  std::vector<AlertEvent> storm = Take(AlertKind::kComplaintStorm);
+  ASSERT_EQ(storm.size(), 1u);
+  EXPECT_EQ(storm[0].brand, "bolt");
 }
 
 TEST_F(AggregatorTest, RecordsFarInTheFutureAreFilteredNotWindowed) {
@@ -278,12 +317,22 @@ TEST_F(AggregatorTest, UrgentComplaintsPageAtOnceWithTheirPost) {
   praise.followers = 900'000;
   a.Add(praise, kT0 + 500, events_);
   EXPECT_EQ(Take(AlertKind::kUrgentComplaint).size(), 1u);
-  // At most max_urgent_per_window a window per brand; the rest are counted.
+  // At most max_urgent_per_window a window of the clock per brand; the rest are counted.
   Mention third = M("acme", kT0 + 600, true);
   third.priority = 1;
   a.Add(third, kT0 + 600, events_);
   EXPECT_TRUE(Take(AlertKind::kUrgentComplaint).empty());
   EXPECT_EQ(a.counters().urgent_suppressed, 1);
+  // A late urgent complaint (its window closed long ago) still pages, in the next window.
+  const int64_t later = kT0 + 5 * kWindow;
+  Add(a, M("acme", later), later);
+  a.Advance(later, events_);
+  Mention old = M("acme", kT0 + 700, true);
+  old.priority = 1;
+  EXPECT_EQ(a.Add(old, later, events_), Aggregator::AddResult::kLate);
+  std::vector<AlertEvent> late = Take(AlertKind::kUrgentComplaint);
+  ASSERT_EQ(late.size(), 1u);
+  EXPECT_EQ(late[0].posts[0].post_id, old.post_id);
 }
 
 TEST_F(AggregatorTest, HeldFromIsTheFirstOffsetOfAnOpenWindow) {

@@ -106,6 +106,11 @@ TEST(AggregatorConfigTest, ErrorsNameTheLineAndTheProblem) {
             std::vector<std::string>{"a.yaml:4:44: label name 'bad-name' in "
                                      "aggregator.alertmanager.labels is not a Prometheus label "
                                      "name ([a-zA-Z_][a-zA-Z0-9_]*)"});
+  EXPECT_EQ(Errors("aggregator:\n  alertmanager: {url: 'http://a', labels: {severity: info}}\n"),
+            std::vector<std::string>{"a.yaml:4:44: label 'severity' in "
+                                     "aggregator.alertmanager.labels is set by earshot (alertname, "
+                                     "brand, post_id, severity, source, team); route on it "
+                                     "instead"});
   EXPECT_EQ(Errors("aggregator:\n  complaint_storm: {ratio: 0.5}\n"),
             std::vector<std::string>{"a.yaml:4:28: 'ratio' in aggregator.complaint_storm must be "
                                      "between 1.000000 and 1000.000000"});
