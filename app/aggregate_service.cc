@@ -348,9 +348,13 @@ struct AggregateService::Impl {
   }
 
   // Waits (bounded) until every output is acknowledged.
-  bool Settle(int timeout_ms) {
+  // `wait_for_alertmanager` false: only the Kafka outputs are waited for (one post is still tried
+  // when due), so that an unreachable Alertmanager does not hold up a rebalance.
+  bool Settle(int timeout_ms, bool wait_for_alertmanager = true) {
     auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-    while (pending() != 0 && std::chrono::steady_clock::now() < deadline) {
+    auto waiting = [&] { return unacked.size() + (wait_for_alertmanager ? am_queue.size() : 0); };
+    ServeAlertmanager(Now(), am_next_attempt_ms <= Now());
+    while (waiting() != 0 && std::chrono::steady_clock::now() < deadline) {
       RetryFailed();
       producer->Poll(20);
       ServeAlertmanager(Now(), am_next_attempt_ms <= Now());
@@ -375,10 +379,12 @@ struct AggregateService::Impl {
       spdlog::info("aggregate: {} partitions of {} assigned", parts->cnt, config->topics.enriched);
       return;
     }
-    // Revoked: settle what is pending so that the offsets can be committed, then hand over.
+    // Revoked: settle what is pending so that the offsets can be committed, then hand over. A
+    // failing Alertmanager is not waited for: the group would wait with it; the next owner reads
+    // the partitions again instead (alerts may repeat; none is lost).
     std::set<int32_t> revoked;
     for (int i = 0; i < parts->cnt; ++i) revoked.insert(parts->elems[i].partition);
-    if (!Settle(config->service.shutdown_timeout_ms)) {
+    if (!Settle(config->service.shutdown_timeout_ms, am_backoff_ms == 0) || pending() != 0) {
       spdlog::warn(
           "aggregate: outputs still pending at a revocation: not committing; the next "
           "owner reads those partitions again");
