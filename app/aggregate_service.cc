@@ -57,6 +57,8 @@ struct AggregateService::Impl {
   prometheus::Counter* am_stale = nullptr;
   prometheus::Counter* am_rejected = nullptr;
   prometheus::Counter* windows_closed = nullptr;
+  prometheus::Counter* urgent_suppressed = nullptr;
+  int64_t urgent_suppressed_seen = 0;
   prometheus::Gauge* open_windows = nullptr;
   prometheus::Gauge* pending_gauge = nullptr;
   prometheus::Gauge* watermark_delay = nullptr;
@@ -443,6 +445,11 @@ struct AggregateService::Impl {
     int64_t closed = aggregator->counters().windows_closed;
     int64_t before = stats.windows_closed.exchange(closed);
     if (closed > before) windows_closed->Increment(static_cast<double>(closed - before));
+    const int64_t suppressed = aggregator->counters().urgent_suppressed;
+    if (suppressed > urgent_suppressed_seen) {
+      urgent_suppressed->Increment(static_cast<double>(suppressed - urgent_suppressed_seen));
+      urgent_suppressed_seen = suppressed;
+    }
     std::optional<int64_t> oldest;
     for (const auto& [partition, next] : position) {
       if (auto w = aggregator->Watermark(partition, now)) {
@@ -511,6 +518,13 @@ std::unique_ptr<AggregateService> AggregateService::Create(std::shared_ptr<const
                             "to the alerts topic only")
                         .Register(registry)
                         .Add({});
+  impl->urgent_suppressed = &prometheus::BuildCounter()
+                                 .Name("earshot_aggregator_urgent_suppressed_total")
+                                 .Help(
+                                     "Urgent complaints not sent: past the per-brand limit of "
+                                     "aggregator.urgent_complaint.max_per_window")
+                                 .Register(registry)
+                                 .Add({});
   impl->windows_closed = &prometheus::BuildCounter()
                               .Name("earshot_aggregator_windows_closed_total")
                               .Help("Brand windows closed (empty ones included)")

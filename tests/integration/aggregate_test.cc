@@ -381,5 +381,40 @@ TEST_F(AggregateTest, AlertsAboutThePastGoToTheTopicButPageNoOne) {
   EXPECT_TRUE(storm);
 }
 
+TEST_F(AggregateTest, UrgentComplaintsPastTheLimitAreCountedNotSent) {
+  // Every complaint urgent, one page per brand per 2-s window of the clock: the rest are counted
+  // on /metrics, and sent plus counted is every complaint read.
+  auto config = Config();
+  auto urgent = std::make_shared<app::Config>(*config);
+  urgent->aggregator.options.urgent = true;
+  urgent->aggregator.options.urgent_priority = 4;
+  urgent->aggregator.options.urgent_followers = 0;
+  urgent->aggregator.options.max_urgent_per_window = 1;
+  Enriched in = Make(*config, 60);
+  int64_t complaints = 0;
+  for (const auto& [brand, windows] : in.complaints) {
+    for (const auto& [start, ids] : windows) complaints += static_cast<int64_t>(ids.size());
+  }
+  ASSERT_TRUE(ProduceAll(bootstrap_, in.records));
+  const int64_t end = EndOffsets(bootstrap_, "earshot.enriched");
+  auto run = Start(urgent);
+  ASSERT_NE(run, nullptr);
+  const int port = run->service->admin_port();
+  EXPECT_TRUE(WaitFor([&] { return Committed() == end; }, 60));
+  int64_t sent = 0;
+  for (const Alert& a : Alerts()) sent += a.kind == "urgent_complaint";
+  double suppressed = 0;
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        suppressed = Metric(port, "earshot_aggregator_urgent_suppressed_total");
+        return static_cast<int64_t>(suppressed) + sent == complaints;
+      },
+      10))
+      << suppressed << " suppressed + " << sent << " sent, " << complaints << " complaints";
+  EXPECT_GT(suppressed, 0);
+  EXPECT_GT(sent, 0);
+  EXPECT_EQ(run->Stop(), 0);
+}
+
 }  // namespace
 }  // namespace earshot::testing
