@@ -402,17 +402,15 @@ void Aggregator::Detect(int32_t partition, const std::string& brand, BrandState&
                         const Baseline& usual, std::vector<AlertEvent>& out) {
   Episode& ep = b.episodes[static_cast<int>(kind)];
   const int64_t end = start + options_.window_ms;
-  if (!condition) {
-    if (!ep.active || ++ep.quiet < options_.resolve_after_windows) return;
+  // The event of this window for the episode as it stands.
+  auto event = [&]() -> AlertEvent& {
     AlertEvent& e = out.emplace_back();
     e.kind = kind;
-    e.resolved = true;
     e.id = ep.id;
     e.brand = brand;
     e.brand_name = b.name;
     e.partition = partition;
     e.starts_at_ms = ep.starts_at_ms;
-    e.ends_at_ms = ep.last_end_ms;
     e.window_start_ms = start;
     e.window_end_ms = end;
     e.windows = ep.windows;
@@ -420,6 +418,13 @@ void Aggregator::Detect(int32_t partition, const std::string& brand, BrandState&
     e.measured = measured;
     e.usual = usual.mean;
     e.usual_sd = usual.sd();
+    return e;
+  };
+  if (!condition) {
+    if (!ep.active || ++ep.quiet < options_.resolve_after_windows) return;
+    AlertEvent& e = event();
+    e.resolved = true;
+    e.ends_at_ms = ep.last_end_ms;
     ep = Episode{};
     return;
   }
@@ -432,20 +437,7 @@ void Aggregator::Detect(int32_t partition, const std::string& brand, BrandState&
   ++ep.windows;
   ep.quiet = 0;
   ep.last_end_ms = end;
-  AlertEvent& e = out.emplace_back();
-  e.kind = kind;
-  e.id = ep.id;
-  e.brand = brand;
-  e.brand_name = b.name;
-  e.partition = partition;
-  e.starts_at_ms = ep.starts_at_ms;
-  e.window_start_ms = start;
-  e.window_end_ms = end;
-  e.windows = ep.windows;
-  e.observed = w.stats;
-  e.measured = measured;
-  e.usual = usual.mean;
-  e.usual_sd = usual.sd();
+  AlertEvent& e = event();
   switch (kind) {
     case AlertKind::kComplaintStorm:
       e.posts = w.complaints;

@@ -18,36 +18,13 @@ Checks:
 
 Exit 77 (skipped) when prometheus-alertmanager is not installed (scripts/setup.sh installs it).
 """
-import argparse, json, os, shutil, signal, socket, subprocess, sys, tempfile, time
+import argparse, json, os, shutil, signal, subprocess, sys, tempfile, time
 import urllib.request
+
+from e2e_helpers import free_port, get_json, wait_for
 
 STORM_AT_S = 30
 RUN_S = 75
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def get_json(url, timeout=5):
-    with urllib.request.urlopen(url, timeout=timeout) as r:
-        return json.load(r)
-
-
-def wait_for(what, fn, seconds):
-    end = time.monotonic() + seconds
-    last = None
-    while time.monotonic() < end:
-        try:
-            value = fn()
-            if value:
-                return value
-        except Exception as e:  # not up yet
-            last = e
-        time.sleep(0.5)
-    raise SystemExit(f"FAIL: timed out after {seconds} s waiting for {what} (last error: {last})")
 
 
 def read_topic(bootstrap, topic):
